@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * The CDK app. The only place (with bin/read-settings.ts) that reads context or the environment:
+ * settings are resolved and validated once, then flow into the stack as props.
+ */
+import { App } from 'aws-cdk-lib';
+import { ConfigError, physicalNames, resolveConfig } from '../lib/config';
+import { registerPolicyChecks } from '../lib/validation';
+import { ZenmlSparkStack } from '../lib/zenml-spark-stack';
+import { readRawSettings } from './read-settings';
+
+const app = new App();
+let config: ReturnType<typeof resolveConfig>;
+try {
+  config = resolveConfig(readRawSettings((key) => app.node.tryGetContext(key), process.env));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    // One clear message and a non-zero exit, before anything reaches an account.
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}
+
+registerPolicyChecks(app);
+new ZenmlSparkStack(app, 'ZenmlSpark', {
+  stackName: physicalNames(config).stackName,
+  description: 'ZenML Spark-on-EKS environment: S3 artifact store, ECR, RDS MySQL, EKS (zenml-spark-eks)',
+  env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
+  config,
+});
+app.synth();

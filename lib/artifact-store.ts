@@ -1,0 +1,115 @@
+/**
+ * The S3 bucket ZenML's artifact store and the Spark steps write to: private, TLS-only,
+ * encrypted, with server access logs, and emptied on destroy in `destroy` mode.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { wildcardUnderResourceFinding } from './finding-ids';
+import type { RemovalBehaviour } from './removal';
+
+export interface ArtifactStoreProps {
+  readonly removal: RemovalBehaviour;
+  readonly versioned: boolean;
+  /**
+   * Empty the buckets on destroy through CDK's auto-delete custom resource. The local emulator cannot
+   * run its Lambda, so the emulator build turns it off.
+   * @default removal.emptyOnDelete
+   */
+  readonly autoDeleteObjects?: boolean;
+}
+
+export class ArtifactStore extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
+    super(scope, id);
+    const autoDeleteObjects = props.autoDeleteObjects ?? props.removal.emptyOnDelete;
+    const common = {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: props.removal.dataPolicy,
+      autoDeleteObjects,
+    } as const;
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...common,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    const selfLogReason = 'This is the server-access-log target of the artifact bucket; logging it into itself would loop.';
+    Validations.of(this.accessLogsBucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: selfLogReason },
+      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: selfLogReason },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check',
+        reason: 'Access logs are append-only records that expire after 90 days; versions would only delay that.',
+      },
+    );
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...common,
+      versioned: props.versioned,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(props.versioned ? [{ noncurrentVersionExpiration: Duration.days(30) }] : []),
+      ],
+    });
+    if (!props.versioned) {
+      Validations.of(this.bucket).acknowledge({
+        id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check',
+        reason: 'ZenML artifacts are immutable, run-scoped keys that are rewritten only by reruns; versioning is the bucketVersioning setting, off by default for cost.',
+      });
+    }
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      Validations.of(bucket).acknowledge(
+        {
+          id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+          reason: 'SSE-S3 encrypts every object; SSE-KMS would put a key policy and KMS request charges in front of every Spark read and write without narrowing access (the bucket policy and IAM do that).',
+        },
+        {
+          id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+          reason: 'Object Lock would make `cdk destroy` unable to empty the bucket; pipeline artifacts are reproducible, not records.',
+        },
+        {
+          id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+          reason: 'Nothing consumes bucket events in this setup; a notification target would be an unused resource.',
+        },
+      );
+    }
+  }
+
+  /**
+   * Read and write objects of this bucket only: exactly the actions Hadoop S3A and ZenML's s3fs
+   * use, rather than the `s3:GetObject*`/`s3:List*` families `Bucket.grantReadWrite` hands out.
+   */
+  grantReadWrite(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resourceArns: [this.bucket.arnForObjects('*')],
+    });
+    if (Construct.isConstruct(grantee)) {
+      Validations.of(grantee).acknowledge({
+        id: this.objectWildcardFindingId,
+        reason: 'The only wildcard is the objects of the artifact bucket: ZenML and Spark write run-scoped keys that cannot be listed in advance.',
+      });
+    }
+  }
+
+  /** The cdk-nag finding id of the one wildcard these grants contain: the objects of this bucket. */
+  get objectWildcardFindingId(): string {
+    return wildcardUnderResourceFinding(this.bucket.node.defaultChild as s3.CfnBucket, '/*');
+  }
+}

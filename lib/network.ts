@@ -1,0 +1,57 @@
+/**
+ * The VPC the cluster and database live in: public subnets only for NAT gateways (and any load
+ * balancer a user adds later), private subnets with egress for the nodes, isolated subnets (no
+ * route to the internet at all) for the database, and an S3 gateway endpoint so Spark's artifact
+ * traffic never pays NAT data-processing charges.
+ */
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ownedLogGroup } from './owned-log-group';
+
+export interface SparkNetworkProps {
+  readonly cidr: string;
+  readonly maxAzs: number;
+  readonly natGateways: number;
+  /**
+   * Lock down the VPC's default security group. It is done by a custom-resource Lambda, which the
+   * local emulator cannot run.
+   * @default true
+   */
+  readonly restrictDefaultSecurityGroup?: boolean;
+}
+
+export class SparkNetwork extends Construct {
+  readonly vpc: ec2.Vpc;
+
+  constructor(scope: Construct, id: string, props: SparkNetworkProps) {
+    super(scope, id);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr),
+      maxAzs: props.maxAzs,
+      natGateways: props.natGateways,
+      restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? true,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        // /19 per AZ: the VPC CNI gives every pod a VPC address, and Spark executors are many short-lived pods.
+        { name: 'Nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
+        { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 27 },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+
+    // Tags the AWS Load Balancer Controller uses to pick subnets, should a user add one.
+    for (const subnet of this.vpc.publicSubnets) tagSubnet(subnet, 'kubernetes.io/role/elb');
+    for (const subnet of this.vpc.privateSubnets) tagSubnet(subnet, 'kubernetes.io/role/internal-elb');
+
+    const flowLogGroup = ownedLogGroup(this, 'FlowLogs');
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+  }
+}
+
+function tagSubnet(subnet: ec2.ISubnet, key: string) {
+  (subnet.node.defaultChild as ec2.CfnSubnet).tags.setTag(key, '1');
+}
