@@ -1,8 +1,12 @@
-/** Unit tests only: the Spark, emulator and gate suites run from scripts/test.sh. */
+/**
+ * Unit tests only. The emulator (moto) and ZenML CLI suites are slower and need Python tools;
+ * scripts/test.sh runs them as their own suites.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.emulator\\.test\\.ts$', '\\.zenml\\.test\\.ts$'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
 };

@@ -41,13 +41,15 @@ export class ArtifactStore extends Construct {
       ...common,
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
-    const selfLogReason = 'This is the server-access-log target of the artifact bucket; logging it into itself would loop.';
+    const selfLogReason =
+      'This is the server-access-log target of the artifact bucket; logging it into itself would loop.';
     Validations.of(this.accessLogsBucket).acknowledge(
       { id: 'AwsSolutions-S1', reason: selfLogReason },
       { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: selfLogReason },
       {
         id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check',
-        reason: 'Access logs are append-only records that expire after 90 days; versions would only delay that.',
+        reason:
+          'Access logs are append-only records that expire after 90 days; versions would only delay that.',
       },
     );
 
@@ -64,22 +66,26 @@ export class ArtifactStore extends Construct {
     if (!props.versioned) {
       Validations.of(this.bucket).acknowledge({
         id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check',
-        reason: 'ZenML artifacts are immutable, run-scoped keys that are rewritten only by reruns; versioning is the bucketVersioning setting, off by default for cost.',
+        reason:
+          'ZenML artifacts are immutable, run-scoped keys that are rewritten only by reruns; versioning is the bucketVersioning setting, off by default for cost.',
       });
     }
     for (const bucket of [this.bucket, this.accessLogsBucket]) {
       Validations.of(bucket).acknowledge(
         {
           id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
-          reason: 'SSE-S3 encrypts every object; SSE-KMS would put a key policy and KMS request charges in front of every Spark read and write without narrowing access (the bucket policy and IAM do that).',
+          reason:
+            'SSE-S3 encrypts every object; SSE-KMS would put a key policy and KMS request charges in front of every Spark read and write without narrowing access (the bucket policy and IAM do that).',
         },
         {
           id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-          reason: 'Object Lock would make `cdk destroy` unable to empty the bucket; pipeline artifacts are reproducible, not records.',
+          reason:
+            'Object Lock would make `cdk destroy` unable to empty the bucket; pipeline artifacts are reproducible, not records.',
         },
         {
           id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
-          reason: 'Nothing consumes bucket events in this setup; a notification target would be an unused resource.',
+          reason:
+            'Nothing consumes bucket events in this setup; a notification target would be an unused resource.',
         },
       );
     }
@@ -97,13 +103,20 @@ export class ArtifactStore extends Construct {
     });
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      actions: [
+        's3:GetObject',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+      ],
       resourceArns: [this.bucket.arnForObjects('*')],
     });
     if (Construct.isConstruct(grantee)) {
       Validations.of(grantee).acknowledge({
         id: this.objectWildcardFindingId,
-        reason: 'The only wildcard is the objects of the artifact bucket: ZenML and Spark write run-scoped keys that cannot be listed in advance.',
+        reason:
+          'The only wildcard is the objects of the artifact bucket: ZenML and Spark write run-scoped keys that cannot be listed in advance.',
       });
     }
   }

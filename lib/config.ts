@@ -46,7 +46,11 @@ export interface EnvironmentConfig {
   /** IAM principal ARNs (users/roles) granted cluster admin through EKS access entries. */
   readonly clusterAdminPrincipalArns: readonly string[];
   readonly vpcCidr: string;
-  readonly maxAzs: number;
+  /**
+   * Availability zones to span (2 or 3 names). Empty: the region's first two, resolved at deploy
+   * (an environment-agnostic stack cannot know more than two without an account lookup).
+   */
+  readonly availabilityZones: readonly string[];
   readonly natGateways: number;
   readonly removalMode: RemovalMode;
   readonly bucketVersioning: boolean;
@@ -73,12 +77,32 @@ interface SettingSpec {
 
 /** Every setting, its kind, default and one-line documentation (README table is checked against it). */
 export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec } = {
-  account: { kind: 'optionalString', default: undefined, doc: '12-digit AWS account id; unset = account-agnostic' },
-  region: { kind: 'optionalString', default: undefined, doc: 'AWS region, e.g. eu-west-1; unset = region-agnostic' },
-  namePrefix: { kind: 'string', default: 'zenml-spark', doc: 'prefix of stack, cluster, DB, secret and role names' },
+  account: {
+    kind: 'optionalString',
+    default: undefined,
+    doc: '12-digit AWS account id; unset = account-agnostic',
+  },
+  region: {
+    kind: 'optionalString',
+    default: undefined,
+    doc: 'AWS region, e.g. eu-west-1; unset = region-agnostic',
+  },
+  namePrefix: {
+    kind: 'string',
+    default: 'zenml-spark',
+    doc: 'prefix of stack, cluster, DB, secret and role names',
+  },
   deploymentId: { kind: 'string', default: '', doc: 'value of the deployment tag; empty = namePrefix' },
-  kubernetesVersion: { kind: 'string', default: '1.36', doc: `EKS Kubernetes version: ${KUBERNETES_VERSIONS.join(', ')}` },
-  nodeInstanceType: { kind: 'string', default: 't3a.xlarge', doc: 'EC2 instance type of the managed node group' },
+  kubernetesVersion: {
+    kind: 'string',
+    default: '1.36',
+    doc: `EKS Kubernetes version: ${KUBERNETES_VERSIONS.join(', ')}`,
+  },
+  nodeInstanceType: {
+    kind: 'string',
+    default: 't3a.xlarge',
+    doc: 'EC2 instance type of the managed node group',
+  },
   nodeMinSize: { kind: 'integer', default: 1, doc: 'node group minimum size' },
   nodeDesiredSize: { kind: 'integer', default: 2, doc: 'node group desired size' },
   nodeMaxSize: { kind: 'integer', default: 4, doc: 'node group maximum size' },
@@ -92,10 +116,18 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     default: [],
     doc: 'CIDRs allowed to reach the public EKS API endpoint; empty = private endpoint only',
   },
-  clusterAdminPrincipalArns: { kind: 'stringList', default: [], doc: 'IAM user/role ARNs granted cluster admin' },
+  clusterAdminPrincipalArns: {
+    kind: 'stringList',
+    default: [],
+    doc: 'IAM user/role ARNs granted cluster admin',
+  },
   vpcCidr: { kind: 'string', default: '10.40.0.0/16', doc: 'VPC CIDR (/16 to /20)' },
-  maxAzs: { kind: 'integer', default: 2, doc: 'availability zones to span (2 or 3)' },
-  natGateways: { kind: 'integer', default: 1, doc: 'NAT gateways (1 to maxAzs)' },
+  availabilityZones: {
+    kind: 'stringList',
+    default: [],
+    doc: "2 or 3 AZ names, e.g. eu-west-1a,eu-west-1b,eu-west-1c; empty = the region's first two",
+  },
+  natGateways: { kind: 'integer', default: 1, doc: 'NAT gateways (1 to the number of AZs)' },
   removalMode: { kind: 'string', default: 'destroy', doc: 'destroy | retain' },
   bucketVersioning: { kind: 'boolean', default: false, doc: 'enable S3 versioning on the artifact bucket' },
   ecrRepositoryPrefix: { kind: 'string', default: '', doc: 'ECR path prefix; empty = repository `zenml`' },
@@ -104,8 +136,16 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     default: true,
     doc: 'apply namespace, service account and RBAC at deploy through the kubectl provider',
   },
-  s3AccessKey: { kind: 'boolean', default: false, doc: 'create an IAM user + access key for s3_authentication' },
-  emulator: { kind: 'boolean', default: false, doc: 'build for the local moto rehearsal (never for a real account)' },
+  s3AccessKey: {
+    kind: 'boolean',
+    default: false,
+    doc: 'create an IAM user + access key for s3_authentication',
+  },
+  emulator: {
+    kind: 'boolean',
+    default: false,
+    doc: 'build for the local moto rehearsal (never for a real account)',
+  },
 };
 
 export type SettingName = keyof EnvironmentConfig;
@@ -120,7 +160,9 @@ export function envVarName(setting: SettingName): string {
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
-      problems.length === 1 ? `Invalid setting: ${problems[0]}` : `Invalid settings:\n  - ${problems.join('\n  - ')}`,
+      problems.length === 1
+        ? `Invalid setting: ${problems[0]}`
+        : `Invalid settings:\n  - ${problems.join('\n  - ')}`,
     );
     this.name = 'ConfigError';
   }
@@ -138,6 +180,7 @@ const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:user|role|assumed-role)\/[\w+=,.@/-]+$/;
 
 /** Instance classes and sizes aws-cdk-lib knows: a value outside them is a typo or an unreleased type. */
@@ -184,7 +227,9 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   const known = new Set<string>(SETTING_NAMES);
   for (const [key, r] of Object.entries(raw)) {
     if (!known.has(key) && r) {
-      problems.push(`${key}=${describe(r.value)} (from ${r.source}): unknown setting; known: ${SETTING_NAMES.join(', ')}`);
+      problems.push(
+        `${key}=${describe(r.value)} (from ${r.source}): unknown setting; known: ${SETTING_NAMES.join(', ')}`,
+      );
     }
   }
 
@@ -215,9 +260,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
         '(it names the S3-compatible, ECR, EKS and RDS resources, whose rules intersect to this)',
     );
   }
-  if (!/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId)) bad('deploymentId', 'up to 128 characters valid in an AWS tag value');
+  if (!/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId))
+    bad('deploymentId', 'up to 128 characters valid in an AWS tag value');
   if (!(KUBERNETES_VERSIONS as readonly string[]).includes(c.kubernetesVersion)) {
-    bad('kubernetesVersion', `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`);
+    bad(
+      'kubernetesVersion',
+      `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`,
+    );
   }
   if (!isKnownInstanceType(c.nodeInstanceType)) {
     bad('nodeInstanceType', 'an EC2 instance type aws-cdk-lib knows, <class>.<size>, e.g. t3a.xlarge');
@@ -235,9 +284,15 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
     bad('dbInstanceClass', 'an RDS instance class db.<class>.<size> aws-cdk-lib knows, e.g. db.t4g.small');
   }
   if (!MYSQL_84_VERSIONS.includes(c.mysqlEngineVersion)) {
-    bad('mysqlEngineVersion', `one of ${MYSQL_84_VERSIONS.join(', ')} (the 8.4 line; 8.0 is past standard support)`);
+    bad(
+      'mysqlEngineVersion',
+      `one of ${MYSQL_84_VERSIONS.join(', ')} (the 8.4 line; 8.0 is past standard support)`,
+    );
   }
-  if (Number.isInteger(c.dbAllocatedStorageGiB) && (c.dbAllocatedStorageGiB < 20 || c.dbAllocatedStorageGiB > 1024)) {
+  if (
+    Number.isInteger(c.dbAllocatedStorageGiB) &&
+    (c.dbAllocatedStorageGiB < 20 || c.dbAllocatedStorageGiB > 1024)
+  ) {
     bad('dbAllocatedStorageGiB', 'an integer from 20 to 1024');
   }
   for (const key of ['mysqlAllowedCidrs', 'clusterEndpointPublicCidrs'] as const) {
@@ -247,18 +302,41 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   }
   const openCidrs = c.mysqlAllowedCidrs.filter((cidr) => parseIpv4Cidr(cidr)?.prefix === 0);
   if (openCidrs.length > 0 && !c.allowMysqlFromAnywhere) {
-    bad('mysqlAllowedCidrs', `${openCidrs.join(', ')} opens MySQL to the internet; set allowMysqlFromAnywhere=true to mean it`);
+    bad(
+      'mysqlAllowedCidrs',
+      `${openCidrs.join(', ')} opens MySQL to the internet; set allowMysqlFromAnywhere=true to mean it`,
+    );
   }
   for (const arn of c.clusterAdminPrincipalArns) {
     if (!PRINCIPAL_ARN.test(arn)) {
-      bad('clusterAdminPrincipalArns', `IAM user or role ARNs (arn:aws:iam::123456789012:role/Name); '${arn}' is not one`);
+      bad(
+        'clusterAdminPrincipalArns',
+        `IAM user or role ARNs (arn:aws:iam::123456789012:role/Name); '${arn}' is not one`,
+      );
     }
   }
   const vpc = parseIpv4Cidr(c.vpcCidr);
-  if (!vpc || vpc.prefix < 16 || vpc.prefix > 20) bad('vpcCidr', 'an IPv4 CIDR from /16 to /20 with zero host bits');
-  if (Number.isInteger(c.maxAzs) && (c.maxAzs < 2 || c.maxAzs > 3)) bad('maxAzs', '2 or 3 (EKS needs subnets in 2+ AZs)');
-  if (Number.isInteger(c.natGateways) && (c.natGateways < 1 || c.natGateways > c.maxAzs)) {
-    bad('natGateways', `1 to maxAzs (${c.maxAzs}); private nodes need a NAT gateway to reach ECR and EKS`);
+  if (!vpc || vpc.prefix < 16 || vpc.prefix > 20)
+    bad('vpcCidr', 'an IPv4 CIDR from /16 to /20 with zero host bits');
+  const azCount = c.availabilityZones.length || 2;
+  if (c.availabilityZones.length === 1 || c.availabilityZones.length > 3) {
+    bad('availabilityZones', 'empty, or 2 or 3 availability zone names (EKS needs subnets in 2+ AZs)');
+  }
+  for (const az of c.availabilityZones) {
+    if (!AVAILABILITY_ZONE.test(az) || (c.region !== undefined && !az.startsWith(c.region))) {
+      bad(
+        'availabilityZones',
+        `zone names of ${c.region ?? 'the region'}, e.g. eu-west-1a; '${az}' is not one`,
+      );
+    }
+  }
+  if (new Set(c.availabilityZones).size !== c.availabilityZones.length)
+    bad('availabilityZones', 'distinct zone names');
+  if (Number.isInteger(c.natGateways) && (c.natGateways < 1 || c.natGateways > azCount)) {
+    bad(
+      'natGateways',
+      `1 to the number of AZs (${azCount}); private nodes need a NAT gateway to reach ECR and EKS`,
+    );
   }
   if (c.removalMode !== 'destroy' && c.removalMode !== 'retain') bad('removalMode', "'destroy' or 'retain'");
   if (c.ecrRepositoryPrefix !== '' && !ECR_PREFIX.test(c.ecrRepositoryPrefix)) {
@@ -281,7 +359,12 @@ function coerce(kind: Kind, value: unknown): unknown {
       if (typeof value !== 'string') return INVALID;
       return value.trim() === '' ? undefined : value.trim();
     case 'integer': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && /^-?\d+$/.test(value.trim())
+            ? Number(value)
+            : NaN;
       return Number.isInteger(n) ? n : INVALID;
     }
     case 'boolean':

@@ -47,7 +47,8 @@ export class ContainerRegistry extends Construct {
     });
     Validations.of(this.repository).acknowledge({
       id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check',
-      reason: 'ZenML re-pushes the same tags on every build; immutable tags would fail its image builder. The lifecycle rules clear the untagged layers this leaves.',
+      reason:
+        'ZenML re-pushes the same tags on every build; immutable tags would fail its image builder. The lifecycle rules clear the untagged layers this leaves.',
     });
   }
 }

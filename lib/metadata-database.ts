@@ -95,7 +95,8 @@ export class MetadataDatabase extends Construct {
       deleteAutomatedBackups: props.removal.dataPolicy === RemovalPolicy.DESTROY,
       deletionProtection: props.removal.deletionProtection,
       // retain mode: CloudFormation takes a final snapshot before deleting the instance.
-      removalPolicy: props.removal.dataPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
+      removalPolicy:
+        props.removal.dataPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
       cloudwatchLogsExports: [...LOG_EXPORTS],
       autoMinorVersionUpgrade: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
@@ -121,11 +122,13 @@ export class MetadataDatabase extends Construct {
       { id: 'cdk-validator-cfnguard::rds_instance_no_default_ports_check', reason: DEFAULT_PORT_REASON },
       {
         id: 'cdk-validator-cfnguard::rds_instance_enhanced_monitoring_enabled_check',
-        reason: 'Basic CloudWatch metrics and the error/slow-query log exports suffice for a metadata store this small; enhanced monitoring adds a role and per-second agent cost.',
+        reason:
+          'Basic CloudWatch metrics and the error/slow-query log exports suffice for a metadata store this small; enhanced monitoring adds a role and per-second agent cost.',
       },
       {
         id: 'cdk-validator-cfnguard::rds_storage_encrypted_kms_key_check',
-        reason: 'Storage is encrypted with the AWS-managed aws/rds key; a customer-managed key adds cost and a key that must outlive every snapshot taken in retain mode.',
+        reason:
+          'Storage is encrypted with the AWS-managed aws/rds key; a customer-managed key adds cost and a key that must outlive every snapshot taken in retain mode.',
       },
     );
     if (!props.removal.deletionProtection) {
@@ -136,7 +139,8 @@ export class MetadataDatabase extends Construct {
     }
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'ZenML keeps a copy of these credentials in its own secret store (rds_authentication); automatic rotation would silently break it. Rotate deliberately and re-run the zenml command.',
+      reason:
+        'ZenML keeps a copy of these credentials in its own secret store (rds_authentication); automatic rotation would silently break it. Rotate deliberately and re-run the zenml command.',
     });
   }
 
@@ -144,7 +148,11 @@ export class MetadataDatabase extends Construct {
    * Admit MySQL from another security group (the EKS cluster's). A standalone ingress resource, not an
    * inline rule, so the database does not wait for the cluster to exist: both deploy in parallel.
    */
-  allowFromSecurityGroup(id: string, sourceSecurityGroupId: string, description: string): ec2.CfnSecurityGroupIngress {
+  allowFromSecurityGroup(
+    id: string,
+    sourceSecurityGroupId: string,
+    description: string,
+  ): ec2.CfnSecurityGroupIngress {
     return new ec2.CfnSecurityGroupIngress(this, id, {
       groupId: this.securityGroup.securityGroupId,
       sourceSecurityGroupId,

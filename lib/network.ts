@@ -10,7 +10,8 @@ import { ownedLogGroup } from './owned-log-group';
 
 export interface SparkNetworkProps {
   readonly cidr: string;
-  readonly maxAzs: number;
+  /** Explicit zones; empty takes the region's first two (all an environment-agnostic stack can see). */
+  readonly availabilityZones: readonly string[];
   readonly natGateways: number;
   /**
    * Lock down the VPC's default security group. It is done by a custom-resource Lambda, which the
@@ -28,7 +29,9 @@ export class SparkNetwork extends Construct {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
-      maxAzs: props.maxAzs,
+      ...(props.availabilityZones.length > 0
+        ? { availabilityZones: [...props.availabilityZones] }
+        : { maxAzs: 2 }),
       natGateways: props.natGateways,
       restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? true,
       subnetConfiguration: [

@@ -1,17 +1,28 @@
 /**
- * CDK's singleton custom-resource providers (S3 auto-delete, default-security-group lockdown) are
- * raw Lambda functions with generated names: Lambda would create `/aws/lambda/<name>` on first
- * invocation, outside CloudFormation, and it would outlive `cdk destroy`. This aspect gives each
- * one a log group the stack owns, created before the function and deleted after it.
+ * Every Lambda function in the stack logs to a log group the stack owns and deletes.
+ *
+ * - CDK's singleton custom-resource providers (S3 auto-delete, default-security-group lockdown) are
+ *   raw Lambda functions with generated names: Lambda would create `/aws/lambda/<name>` on first
+ *   invocation, outside CloudFormation, and it would outlive `cdk destroy`. Each gets a log group
+ *   created before the function and deleted after it.
+ * - L2 functions (the kubectl provider) get a CDK-managed log group through the
+ *   `@aws-cdk/aws-lambda:useCdkManagedLogGroup` flag, but with DeletionPolicy Retain and two years
+ *   of retention: those are handler logs, not data, so they go with the stack.
  */
-import { CfnResource, type IAspect } from 'aws-cdk-lib';
+import { CfnResource, type IAspect, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import { ownedLogGroup } from './owned-log-group';
+import { acknowledgeLogGroupControls, ownedLogGroup } from './owned-log-group';
 
 export class OwnedHandlerLogs implements IAspect {
   visit(node: IConstruct): void {
-    // L2 functions already get a CDK-managed log group (@aws-cdk/aws-lambda:useCdkManagedLogGroup).
+    if (node instanceof logs.CfnLogGroup && node.node.scope?.node.scope instanceof lambda.Function) {
+      node.applyRemovalPolicy(RemovalPolicy.DESTROY);
+      node.retentionInDays = logs.RetentionDays.ONE_MONTH;
+      acknowledgeLogGroupControls(node);
+      return;
+    }
     if (!(node instanceof CfnResource) || node instanceof lambda.CfnFunction) return;
     if (node.cfnResourceType !== 'AWS::Lambda::Function') return;
     const provider = node.node.scope;

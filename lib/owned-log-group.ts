@@ -30,11 +30,13 @@ export function acknowledgeLogGroupControls(scope: Construct): void {
   Validations.of(scope).acknowledge(
     {
       id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
-      reason: 'A disposable dev environment keeps operational logs for a month; a year of EKS audit and flow logs would cost more than the cluster. Raise it for production.',
+      reason:
+        'A disposable dev environment keeps operational logs for a month; a year of EKS audit and flow logs would cost more than the cluster. Raise it for production.',
     },
     {
       id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
-      reason: 'CloudWatch Logs encrypts all log data at rest with service keys; access is governed by IAM. A customer-managed key would add a key policy to every reader without narrowing who can read.',
+      reason:
+        'CloudWatch Logs encrypts all log data at rest with service keys; access is governed by IAM. A customer-managed key would add a key policy to every reader without narrowing who can read.',
     },
   );
 }

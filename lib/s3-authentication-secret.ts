@@ -43,7 +43,8 @@ export class S3AuthenticationSecret extends Construct {
     });
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'An IAM access key cannot be rotated by a Secrets Manager rotation Lambda without replacing the user key; rotate by redeploying (the key is opt-in; the default path is keyless).',
+      reason:
+        'An IAM access key cannot be rotated by a Secrets Manager rotation Lambda without replacing the user key; rotate by redeploying (the key is opt-in; the default path is keyless).',
     });
   }
 }

@@ -37,11 +37,12 @@ export interface SparkClusterProps {
 }
 
 /** Kubectl layers published for each supported version (kubectl supports one minor of skew). */
-const KUBECTL_LAYERS: Record<KubernetesVersionName, (scope: Construct, id: string) => lambda.ILayerVersion> = {
-  '1.34': (scope, id) => new KubectlV35Layer(scope, id),
-  '1.35': (scope, id) => new KubectlV35Layer(scope, id),
-  '1.36': (scope, id) => new KubectlV36Layer(scope, id),
-};
+const KUBECTL_LAYERS: Record<KubernetesVersionName, (scope: Construct, id: string) => lambda.ILayerVersion> =
+  {
+    '1.34': (scope, id) => new KubectlV35Layer(scope, id),
+    '1.35': (scope, id) => new KubectlV35Layer(scope, id),
+    '1.36': (scope, id) => new KubectlV36Layer(scope, id),
+  };
 
 const CONTROL_PLANE_LOGS = [
   eks.ClusterLoggingTypes.API,
@@ -75,7 +76,9 @@ export class SparkCluster extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['kms:CreateGrant'],
         resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        conditions: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
       }),
     );
 
@@ -110,13 +113,19 @@ export class SparkCluster extends Construct {
     this.cluster.node.addDependency(controlPlaneLogs);
     Validations.of(this.cluster).acknowledge({
       id: 'CloudFormation-Validate::W9009',
-      reason: "aws-eks-v2 emits EncryptionConfig.Resources=['secrets'], the only value EKS accepts; the schema marks the property deprecated, not the behaviour.",
+      reason:
+        "aws-eks-v2 emits EncryptionConfig.Resources=['secrets'], the only value EKS accepts; the schema marks the property deprecated, not the behaviour.",
     });
     this.acknowledgeKubectlProvider();
 
     // Networking add-ons first: a node only turns Ready once the VPC CNI runs on it.
     const networkingAddons = ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent'].map(
-      (name) => new eks.Addon(this, addonId(name), { cluster: this.cluster, addonName: name, preserveOnDelete: false }),
+      (name) =>
+        new eks.Addon(this, addonId(name), {
+          cluster: this.cluster,
+          addonName: name,
+          preserveOnDelete: false,
+        }),
     );
 
     const instanceType = new ec2.InstanceType(props.nodeInstanceType);
@@ -135,17 +144,21 @@ export class SparkCluster extends Construct {
     });
     for (const addon of networkingAddons) this.nodegroup.node.addDependency(addon);
     // CoreDNS is a Deployment: it needs nodes to schedule on, or the add-on never turns ACTIVE.
-    new eks.Addon(this, 'CoreDnsAddon', { cluster: this.cluster, addonName: 'coredns', preserveOnDelete: false }).node.addDependency(
-      this.nodegroup,
-    );
+    new eks.Addon(this, 'CoreDnsAddon', {
+      cluster: this.cluster,
+      addonName: 'coredns',
+      preserveOnDelete: false,
+    }).node.addDependency(this.nodegroup);
 
     const nodePolicyReason =
       "One of the three AWS-maintained policies EKS requires on a node role. None of the reference guide's AmazonS3FullAccess, AmazonRDSFullAccess or SecretsManagerReadWrite: Spark reaches S3 and secrets through its own Pod Identity role.";
     Validations.of(this.nodegroup.role).acknowledge(
-      ...['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map((policy) => ({
-        id: managedPolicyFinding(policy),
-        reason: nodePolicyReason,
-      })),
+      ...['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(
+        (policy) => ({
+          id: managedPolicyFinding(policy),
+          reason: nodePolicyReason,
+        }),
+      ),
     );
     Validations.of(this.cluster.role).acknowledge({
       id: managedPolicyFinding('AmazonEKSClusterPolicy'),
@@ -187,11 +200,13 @@ export class SparkCluster extends Construct {
       },
       {
         id: wildcardUnderResourceFinding(handler.node.defaultChild as CfnElement, ':*'),
-        reason: 'The custom-resource framework invokes any version of its own kubectl handler function; the wildcard is the version suffix of that one function.',
+        reason:
+          'The custom-resource framework invokes any version of its own kubectl handler function; the wildcard is the version suffix of that one function.',
       },
       {
         id: 'AwsSolutions-L1',
-        reason: 'aws-eks-v2 pins the kubectl handler runtime to the Python version its bundled kubectl/helm layer is built for.',
+        reason:
+          'aws-eks-v2 pins the kubectl handler runtime to the Python version its bundled kubectl/helm layer is built for.',
       },
     );
     acknowledgeLogGroupControls(provider);
@@ -203,7 +218,12 @@ export class SparkCluster extends Construct {
   }
 
   /** Let pods of one service account assume a role through EKS Pod Identity. */
-  associatePodIdentity(id: string, namespace: string, serviceAccount: string, role: iam.IRole): eks.CfnPodIdentityAssociation {
+  associatePodIdentity(
+    id: string,
+    namespace: string,
+    serviceAccount: string,
+    role: iam.IRole,
+  ): eks.CfnPodIdentityAssociation {
     return new eks.CfnPodIdentityAssociation(this, id, {
       clusterName: this.cluster.clusterName,
       namespace,

@@ -23,7 +23,11 @@ export class SparkWorkloadIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: SparkWorkloadIdentityProps) {
     super(scope, id);
-    const clusterArn = Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName });
+    const clusterArn = Stack.of(this).formatArn({
+      service: 'eks',
+      resource: 'cluster',
+      resourceName: props.clusterName,
+    });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: 'Spark pods of spark-namespace/spark-service-account (EKS Pod Identity)',

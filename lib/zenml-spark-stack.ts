@@ -48,7 +48,7 @@ export class ZenmlSparkStack extends Stack {
 
     this.network = new SparkNetwork(this, 'Network', {
       cidr: config.vpcCidr,
-      maxAzs: config.maxAzs,
+      availabilityZones: config.availabilityZones,
       natGateways: config.natGateways,
       restrictDefaultSecurityGroup: !config.emulator,
     });
@@ -107,8 +107,17 @@ export class ZenmlSparkStack extends Stack {
         kubectlProvider: config.applyKubernetesManifests,
       });
       this.cluster = cluster;
-      this.database.allowFromSecurityGroup('FromCluster', cluster.clusterSecurityGroupId, 'MySQL from the EKS cluster');
-      cluster.associatePodIdentity('SparkPodIdentity', SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT, this.sparkIdentity.role);
+      this.database.allowFromSecurityGroup(
+        'FromCluster',
+        cluster.clusterSecurityGroupId,
+        'MySQL from the EKS cluster',
+      );
+      cluster.associatePodIdentity(
+        'SparkPodIdentity',
+        SPARK_NAMESPACE,
+        SPARK_SERVICE_ACCOUNT,
+        this.sparkIdentity.role,
+      );
       if (config.applyKubernetesManifests) {
         // The very chart `npm run synth` writes to dist/: reviewed once, applied as reviewed.
         cluster.cluster.addCdk8sChart('SparkRbac', new SparkRbacChart(new cdk8s.App(), 'spark-rbac'));

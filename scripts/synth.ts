@@ -1,0 +1,144 @@
+/**
+ * The main job: synthesize every CloudFormation template into cdk.out/ (through the CDK CLI, with
+ * all policy checks) and every Kubernetes manifest into dist/, offline and without credentials,
+ * then print a summary a reviewer can read.
+ *
+ *   npm run synth [-- -c key=value ...]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeManifests } from '../k8s/manifests';
+import { ConfigError, type EnvironmentConfig, physicalNames } from '../lib/config';
+import { loadSettings, parseContextPairs, REPO_ROOT } from './lib/app-settings';
+import { type CloudAssemblySummary, summarizeCloudAssembly } from './lib/cloud-assembly';
+import { table } from './lib/table';
+
+const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist dist]
+
+Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
+CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
+a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.`;
+
+function main(): number {
+  const started = Date.now();
+  const { values } = parseArgs({
+    options: {
+      context: { type: 'string', short: 'c', multiple: true, default: [] },
+      out: { type: 'string', default: 'cdk.out' },
+      dist: { type: 'string', default: 'dist' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const cliContext = parseContextPairs(values.context ?? []);
+  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
+  const config = loadSettings(cliContext);
+
+  const outDir = path.resolve(REPO_ROOT, values.out as string);
+  const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  const cdk = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
+  const args = ['synth', '--quiet', '--no-notices', '--output', outDir];
+  for (const [k, v] of Object.entries(cliContext)) args.push('-c', `${k}=${v}`);
+  const result = spawnSync(cdk, args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  if (result.status !== 0) {
+    console.error(
+      `\ncdk synth failed (exit ${result.status ?? result.signal}); nothing was written to ${distDir}.`,
+    );
+    return result.status ?? 1;
+  }
+  const assembly = summarizeCloudAssembly(outDir);
+
+  fs.rmSync(distDir, { recursive: true, force: true });
+  const manifests = writeManifests(distDir, {
+    region: config.region,
+    accountId: config.account,
+    nodeInstanceType: config.nodeInstanceType,
+  });
+
+  printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
+  return 0;
+}
+
+function printSummary(
+  config: EnvironmentConfig,
+  assembly: CloudAssemblySummary,
+  manifests: ReturnType<typeof writeManifests>,
+  outDir: string,
+  distDir: string,
+  elapsedMs: number,
+) {
+  const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+  const names = physicalNames(config);
+  console.log(`\nzenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`);
+  console.log(
+    `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
+  );
+  console.log(
+    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}, ${config.nodeInstanceType} x ` +
+      `${config.nodeMinSize}-${config.nodeMaxSize} (desired ${config.nodeDesiredSize})`,
+  );
+  console.log(
+    `  database ${config.dbInstanceClass} MySQL ${config.mysqlEngineVersion}; removal mode ${config.removalMode}`,
+  );
+
+  console.log('\nStacks');
+  console.log(
+    table(
+      ['stack', 'resources', 'outputs', 'template'],
+      assembly.stacks.map((s) => [
+        s.stackName,
+        String(s.resourceCount),
+        String(s.outputs.length),
+        rel(s.templatePath),
+      ]),
+    ),
+  );
+  for (const stack of assembly.stacks) {
+    console.log(`\nResources in ${stack.stackName}`);
+    console.log(
+      table(
+        ['type', 'count'],
+        Object.entries(stack.resourceTypes)
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([type, count]) => [type, String(count)]),
+      ),
+    );
+    console.log(`\nOutputs of ${stack.stackName}: ${stack.outputs.join(', ')}`);
+  }
+  console.log('\nPolicy checks (blocking; acknowledgements carry reasons in the constructs)');
+  console.log(
+    table(
+      ['check', 'unacknowledged', 'acknowledged'],
+      assembly.validation.map((v) => [v.plugin, String(v.violations), String(v.acknowledged)]),
+    ),
+  );
+  console.log(`\nKubernetes manifests in ${rel(distDir)}/`);
+  console.log(
+    table(
+      ['chart', 'objects', 'file'],
+      manifests.map((m) => [m.chart, String(m.objects), rel(m.file)]),
+    ),
+  );
+  console.log(`\nTemplates in ${rel(outDir)}/. Next: npm test, or deploy with the commands in README.md.`);
+}
+
+try {
+  process.exitCode = main();
+} catch (e) {
+  if (e instanceof ConfigError || (e instanceof Error && e.message.startsWith('-c '))) {
+    console.error(e.message);
+    process.exitCode = 1;
+  } else {
+    throw e;
+  }
+}

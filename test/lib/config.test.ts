@@ -1,0 +1,199 @@
+import { readRawSettings } from '../../bin/read-settings';
+import {
+  ConfigError,
+  envVarName,
+  KUBERNETES_VERSIONS,
+  MYSQL_84_VERSIONS,
+  parseIpv4Cidr,
+  physicalNames,
+  resolveConfig,
+  SETTING_NAMES,
+  SETTINGS,
+} from '../../lib/config';
+import { CDK_JSON_CONTEXT } from './fixtures';
+
+const fromContext = (settings: Record<string, unknown>) =>
+  resolveConfig(readRawSettings((key) => settings[key], {}));
+
+/** The one error message for a bad value; fails the test when there is no error. */
+function errorFor(settings: Record<string, unknown>): string {
+  try {
+    fromContext(settings);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error(`expected ${JSON.stringify(settings)} to be rejected`);
+}
+
+describe('defaults', () => {
+  test('synth needs no account or region: both are optional and unset by default', () => {
+    const config = fromContext({});
+    expect(config.account).toBeUndefined();
+    expect(config.region).toBeUndefined();
+  });
+
+  test('documented defaults: t3a.xlarge nodes, newest supported Kubernetes, 8.4 MySQL, private by default', () => {
+    const config = fromContext({});
+    expect(config.nodeInstanceType).toBe('t3a.xlarge');
+    expect(config.kubernetesVersion).toBe(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]);
+    expect(config.mysqlEngineVersion).toMatch(/^8\.4\./);
+    expect(config.dbInstanceClass).toMatch(/^db\.t[34]g?\./);
+    expect(config.mysqlAllowedCidrs).toEqual([]);
+    expect(config.clusterEndpointPublicCidrs).toEqual([]);
+    expect(config.removalMode).toBe('destroy');
+    expect(config.deploymentId).toBe(config.namePrefix);
+  });
+
+  test('cdk.json context carries every setting with its documented default, and nothing else unprefixed', () => {
+    const settingKeys = Object.keys(CDK_JSON_CONTEXT).filter((k) => !k.startsWith('@'));
+    const expected = SETTING_NAMES.filter((k) => SETTINGS[k].default !== undefined);
+    expect(settingKeys.sort()).toEqual([...expected].sort());
+    for (const key of expected) expect([key, CDK_JSON_CONTEXT[key]]).toEqual([key, SETTINGS[key].default]);
+  });
+
+  test('the default MySQL version is one aws-cdk-lib knows', () => {
+    expect(MYSQL_84_VERSIONS).toContain(SETTINGS.mysqlEngineVersion.default);
+  });
+});
+
+describe('sources', () => {
+  test('-c strings are coerced: integers, booleans, comma-separated and JSON lists', () => {
+    const config = fromContext({
+      nodeMinSize: '2',
+      nodeDesiredSize: '2',
+      bucketVersioning: 'true',
+      mysqlAllowedCidrs: '10.1.0.0/16, 192.168.0.0/24',
+      clusterEndpointPublicCidrs: '["203.0.113.0/24"]',
+    });
+    expect(config.nodeMinSize).toBe(2);
+    expect(config.bucketVersioning).toBe(true);
+    expect(config.mysqlAllowedCidrs).toEqual(['10.1.0.0/16', '192.168.0.0/24']);
+    expect(config.clusterEndpointPublicCidrs).toEqual(['203.0.113.0/24']);
+  });
+
+  test('environment variables override context and are named in errors', () => {
+    expect(envVarName('nodeMinSize')).toBe('ZENML_SPARK_NODE_MIN_SIZE');
+    const raw = readRawSettings((k) => ({ nodeMinSize: 1 })[k as 'nodeMinSize'], {
+      ZENML_SPARK_NODE_MIN_SIZE: '2',
+    });
+    expect(resolveConfig(raw).nodeMinSize).toBe(2);
+    expect(() =>
+      resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_MAX_SIZE: 'many' })),
+    ).toThrow(/nodeMaxSize='many' \(from environment ZENML_SPARK_NODE_MAX_SIZE\): a whole number/);
+  });
+
+  test('an unknown ZENML_SPARK_* variable is rejected, not ignored', () => {
+    expect(() =>
+      resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_TYPE: 'm5.large' })),
+    ).toThrow(/ZENML_SPARK_NODE_TYPE='m5.large'.*unknown setting/);
+  });
+
+  test('several bad values are reported together, one line each', () => {
+    const message = errorFor({ nodeMinSize: 'x', removalMode: 'keep' });
+    expect(message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(2);
+  });
+});
+
+describe('rejects bad values with the key, the value and what is allowed', () => {
+  test('malformed CIDR', () => {
+    expect(errorFor({ mysqlAllowedCidrs: ['10.0.0.0/33'] })).toMatch(
+      /mysqlAllowedCidrs=.*10\.0\.0\.0\/33.*IPv4 CIDR/,
+    );
+    expect(errorFor({ clusterEndpointPublicCidrs: 'my-laptop' })).toMatch(
+      /clusterEndpointPublicCidrs=.*my-laptop/,
+    );
+    expect(errorFor({ mysqlAllowedCidrs: ['10.0.0.1/16'] })).toMatch(/zero host bits/);
+  });
+
+  test('0.0.0.0/0 for MySQL without the explicit override', () => {
+    expect(errorFor({ mysqlAllowedCidrs: ['0.0.0.0/0'] })).toMatch(
+      /mysqlAllowedCidrs=.*0\.0\.0\.0\/0.*allowMysqlFromAnywhere=true/,
+    );
+    expect(
+      fromContext({ mysqlAllowedCidrs: ['0.0.0.0/0'], allowMysqlFromAnywhere: true }).mysqlAllowedCidrs,
+    ).toEqual(['0.0.0.0/0']);
+  });
+
+  test('min > max, and desired outside min..max', () => {
+    expect(errorFor({ nodeMinSize: 5, nodeMaxSize: 3, nodeDesiredSize: 3 })).toMatch(
+      /nodeMinSize=5 .*at most nodeMaxSize \(3\)/,
+    );
+    expect(errorFor({ nodeMinSize: 1, nodeDesiredSize: 9, nodeMaxSize: 4 })).toMatch(
+      /nodeDesiredSize=9 .*between nodeMinSize \(1\) and nodeMaxSize \(4\)/,
+    );
+  });
+
+  test('unknown instance type', () => {
+    expect(errorFor({ nodeInstanceType: 't3a.xxlarge' })).toMatch(
+      /nodeInstanceType='t3a.xxlarge'.*<class>\.<size>/,
+    );
+    expect(errorFor({ dbInstanceClass: 't4g.small' })).toMatch(
+      /dbInstanceClass='t4g.small'.*db\.<class>\.<size>/,
+    );
+  });
+
+  test('unknown engine version (8.0 is past standard support)', () => {
+    expect(errorFor({ mysqlEngineVersion: '8.0.39' })).toMatch(/mysqlEngineVersion='8.0.39'.*one of 8\.4\./);
+  });
+
+  test('unsupported Kubernetes version', () => {
+    expect(errorFor({ kubernetesVersion: '1.29' })).toMatch(
+      /kubernetesVersion='1.29'.*one of 1\.34, 1\.35, 1\.36/,
+    );
+  });
+
+  test.each([
+    ['Upper', 'uppercase (S3 and ECR)'],
+    ['zenml_spark', 'underscore (S3)'],
+    ['-spark', 'leading hyphen'],
+    ['spark-', 'trailing hyphen'],
+    ['a--b', 'double hyphen (RDS identifiers)'],
+    ['ab', 'too short'],
+    ['a-very-long-prefix-name', 'too long for the derived RDS/IAM names'],
+  ])('invalid name prefix %s (%s)', (prefix) => {
+    expect(errorFor({ namePrefix: prefix })).toMatch(new RegExp(`namePrefix='${prefix}'.*3-20 characters`));
+  });
+
+  test('other enumerations and ranges', () => {
+    expect(errorFor({ removalMode: 'keep' })).toMatch(/removalMode='keep'.*'destroy' or 'retain'/);
+    expect(errorFor({ natGateways: 0 })).toMatch(/natGateways=0.*1 to the number of AZs \(2\)/);
+    expect(errorFor({ natGateways: 3 })).toMatch(/natGateways=3.*1 to the number of AZs \(2\)/);
+    expect(errorFor({ availabilityZones: ['eu-west-1a'] })).toMatch(/availabilityZones=.*2 or 3/);
+    expect(errorFor({ region: 'eu-west-1', availabilityZones: 'eu-west-1a,us-east-1b' })).toMatch(
+      /availabilityZones=.*'us-east-1b' is not one/,
+    );
+    expect(errorFor({ account: '1234' })).toMatch(/account='1234'.*12-digit/);
+    expect(errorFor({ region: 'europe' })).toMatch(/region='europe'/);
+    expect(errorFor({ vpcCidr: '10.0.0.0/8' })).toMatch(/vpcCidr='10.0.0.0\/8'.*\/16 to \/20/);
+    expect(errorFor({ clusterAdminPrincipalArns: ['alice'] })).toMatch(
+      /clusterAdminPrincipalArns=.*'alice' is not one/,
+    );
+    expect(errorFor({ ecrRepositoryPrefix: 'Team' })).toMatch(/ecrRepositoryPrefix='Team'/);
+    expect(errorFor({ bucketVersioning: 'yes' })).toMatch(/bucketVersioning='yes'.*true or false/);
+    expect(errorFor({ dbAllocatedStorageGiB: 5 })).toMatch(/dbAllocatedStorageGiB=5.*20 to 1024/);
+  });
+});
+
+describe('helpers', () => {
+  test('parseIpv4Cidr', () => {
+    expect(parseIpv4Cidr('10.40.0.0/16')).toEqual({ address: 10 * 2 ** 24 + 40 * 2 ** 16, prefix: 16 });
+    expect(parseIpv4Cidr('256.0.0.0/8')).toBeNull();
+    expect(parseIpv4Cidr('10.0.0.0')).toBeNull();
+  });
+
+  test('physical names follow the prefix; the repository is `zenml` unless a path prefix is set', () => {
+    const names = physicalNames(fromContext({ namePrefix: 'team-a' }));
+    expect(names).toMatchObject({
+      stackName: 'team-a',
+      clusterName: 'team-a',
+      databaseIdentifier: 'team-a-metadata',
+      ecrRepositoryName: 'zenml',
+      rdsSecretName: 'team-a/rds_authentication',
+      s3SecretName: 'team-a/s3_authentication',
+    });
+    expect(physicalNames(fromContext({ ecrRepositoryPrefix: 'team-a' })).ecrRepositoryName).toBe(
+      'team-a/zenml',
+    );
+  });
+});
