@@ -36,7 +36,7 @@ export interface EnvironmentConfig {
   readonly nodeMaxSize: number;
   readonly dbInstanceClass: string;
   readonly mysqlEngineVersion: string;
-  readonly dbAllocatedStorageGiB: number;
+  readonly dbAllocatedStorage: number;
   /** CIDRs outside the VPC (VPN, peering, Direct Connect) admitted to MySQL on 3306. */
   readonly mysqlAllowedCidrs: readonly string[];
   /** The explicit override that lets `mysqlAllowedCidrs` contain 0.0.0.0/0 or ::/0. */
@@ -108,7 +108,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   nodeMaxSize: { kind: 'integer', default: 4, doc: 'node group maximum size' },
   dbInstanceClass: { kind: 'string', default: 'db.t4g.small', doc: 'RDS instance class' },
   mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
-  dbAllocatedStorageGiB: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
+  dbAllocatedStorage: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
   mysqlAllowedCidrs: { kind: 'cidrList', default: [], doc: 'CIDRs outside the VPC allowed to reach MySQL' },
   allowMysqlFromAnywhere: { kind: 'boolean', default: false, doc: 'permit 0.0.0.0/0 in mysqlAllowedCidrs' },
   clusterEndpointPublicCidrs: {
@@ -128,7 +128,11 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     doc: "2 or 3 AZ names, e.g. eu-west-1a,eu-west-1b,eu-west-1c; empty = the region's first two",
   },
   natGateways: { kind: 'integer', default: 1, doc: 'NAT gateways (1 to the number of AZs)' },
-  removalMode: { kind: 'string', default: 'destroy', doc: 'destroy | retain' },
+  removalMode: {
+    kind: 'string',
+    default: 'destroy',
+    doc: 'destroy (delete everything) or retain (keep bucket, snapshot DB)',
+  },
   bucketVersioning: { kind: 'boolean', default: false, doc: 'enable S3 versioning on the artifact bucket' },
   ecrRepositoryPrefix: { kind: 'string', default: '', doc: 'ECR path prefix; empty = repository `zenml`' },
   applyKubernetesManifests: {
@@ -181,7 +185,8 @@ const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/;
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::\d{12}:(?:user|role|assumed-role)\/[\w+=,.@/-]+$/;
+// EKS access entries take IAM user or role ARNs, not STS assumed-role session ARNs.
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/[\w+=,.@/-]+$/;
 
 /** Instance classes and sizes aws-cdk-lib knows: a value outside them is a typo or an unreleased type. */
 const INSTANCE_CLASSES = new Set<string>(Object.values(ec2.InstanceClass));
@@ -289,11 +294,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       `one of ${MYSQL_84_VERSIONS.join(', ')} (the 8.4 line; 8.0 is past standard support)`,
     );
   }
-  if (
-    Number.isInteger(c.dbAllocatedStorageGiB) &&
-    (c.dbAllocatedStorageGiB < 20 || c.dbAllocatedStorageGiB > 1024)
-  ) {
-    bad('dbAllocatedStorageGiB', 'an integer from 20 to 1024');
+  if (Number.isInteger(c.dbAllocatedStorage) && (c.dbAllocatedStorage < 20 || c.dbAllocatedStorage > 1024)) {
+    bad('dbAllocatedStorage', 'an integer from 20 to 1024');
   }
   for (const key of ['mysqlAllowedCidrs', 'clusterEndpointPublicCidrs'] as const) {
     for (const cidr of c[key]) {

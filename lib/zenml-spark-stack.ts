@@ -68,7 +68,7 @@ export class ZenmlSparkStack extends Stack {
       vpc: this.network.vpc,
       instanceClass: config.dbInstanceClass,
       engineVersion: config.mysqlEngineVersion,
-      allocatedStorageGiB: config.dbAllocatedStorageGiB,
+      allocatedStorageGiB: config.dbAllocatedStorage,
       instanceIdentifier: names.databaseIdentifier,
       databaseName: names.databaseName,
       username: names.databaseUsername,

@@ -59,6 +59,13 @@ export function summarizeCloudAssembly(outDir: string): CloudAssemblySummary {
     throw new Error(`${manifestPath} not found: run the main synth command (npm run synth) first`);
   }
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  if (manifest.missing?.length) {
+    // A context lookup would need credentials and network: synth must stay offline and deterministic.
+    const keys = manifest.missing.map((m: { key: string }) => m.key).join(', ');
+    throw new Error(
+      `${manifestPath}: the app asked for context lookups (${keys}); synth must need no AWS account`,
+    );
+  }
   const stacks: StackSummary[] = [];
   const ackIds: string[] = [];
   for (const [artifactId, artifact] of Object.entries<ManifestArtifact>(manifest.artifacts ?? {})) {

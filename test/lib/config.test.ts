@@ -171,7 +171,7 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     );
     expect(errorFor({ ecrRepositoryPrefix: 'Team' })).toMatch(/ecrRepositoryPrefix='Team'/);
     expect(errorFor({ bucketVersioning: 'yes' })).toMatch(/bucketVersioning='yes'.*true or false/);
-    expect(errorFor({ dbAllocatedStorageGiB: 5 })).toMatch(/dbAllocatedStorageGiB=5.*20 to 1024/);
+    expect(errorFor({ dbAllocatedStorage: 5 })).toMatch(/dbAllocatedStorage=5.*20 to 1024/);
   });
 });
 

@@ -7,7 +7,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DISABLED_GUARD_RULES } from '../../lib/validation';
-import { buildApp } from './fixtures';
+import { buildApp, CDK_JSON_CONTEXT } from './fixtures';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   default: {},
@@ -22,6 +22,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'manifests applied by the user (no kubectl provider)': { applyKubernetesManifests: false },
   'emulator build': { emulator: true },
 };
+
+test('built-in CloudFormation validation findings are errors, not warnings (cdk.json flag)', () => {
+  expect(CDK_JSON_CONTEXT['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
+});
 
 describe('cdk-nag AwsSolutions', () => {
   test.each(Object.entries(VARIANTS))(
