@@ -9,7 +9,8 @@ export PATH="$root/node_modules/.bin:$PATH"
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
-ALL_SUITES=(install typecheck lint unit synth)
+# Fast suites first; the ones that need Python tools install them (cached) inside their own script.
+ALL_SUITES=(install typecheck lint unit synth manifests gates spark emulator zenml rehearsal)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${ALL_SUITES[@]}")
 [[ " ${want[*]} " == *" install "* ]] || want=(install "${want[@]}")
@@ -40,6 +41,12 @@ run_suite typecheck tsc --noEmit -p tsconfig.json
 run_suite lint biome ci .
 run_suite unit jest --silent
 run_suite synth bash scripts/synth.sh
+run_suite manifests bash scripts/test-manifests.sh
+run_suite gates bash scripts/gates.sh
+run_suite spark bash scripts/test-spark.sh
+run_suite emulator bash scripts/test-emulator.sh
+run_suite zenml bash scripts/test-zenml.sh
+run_suite rehearsal bash scripts/rehearsal.sh
 
 echo
 printf '%-12s %-16s %s\n' suite result time

@@ -1,0 +1,242 @@
+/**
+ * Pure builder of the commands that connect a deployed stack to ZenML: kubeconfig, the ZenML
+ * secrets, the five stack components, the stack itself, and the database settings of a ZenML
+ * server. No I/O here: outputs.ts prints or runs what this returns, and the tests check it.
+ *
+ * Written for the ZenML CLI pinned in requirements/zenml.txt (0.98.0): secrets managers and
+ * metadata stores no longer exist there, so secrets are `zenml secret create` and the MySQL
+ * database is the ZenML server's own store, configured on the server, not registered as a component.
+ */
+import type { StackOutputs } from './stack-outputs';
+
+export const ZENML_VERSION = '0.98.0';
+
+/** ZenML secret names the reference guide used; the artifact store refers to s3_authentication. */
+export const S3_SECRET = 's3_authentication';
+export const RDS_SECRET = 'rds_authentication';
+
+export interface ZenmlNames {
+  readonly artifactStore: string;
+  readonly containerRegistry: string;
+  readonly imageBuilder: string;
+  readonly stepOperator: string;
+  /** ZenML's built-in local orchestrator: steps start from the client, the Spark ones run on EKS. */
+  readonly orchestrator: string;
+  readonly stack: string;
+}
+
+/** ZenML component names: `<prefix>_artifact_store`, ..., `<prefix>_stack` (the guide used prefix `spark`). */
+export function zenmlNames(prefix = 'spark'): ZenmlNames {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,40}$/.test(prefix)) {
+    throw new Error(`--zenml-prefix '${prefix}': use 1-41 letters, digits, _ or -, starting with a letter`);
+  }
+  return {
+    artifactStore: `${prefix}_artifact_store`,
+    containerRegistry: `${prefix}_container_registry`,
+    imageBuilder: `${prefix}_image_builder`,
+    stepOperator: `${prefix}_step_operator`,
+    orchestrator: 'default',
+    stack: `${prefix}_stack`,
+  };
+}
+
+/** Where a `zenml secret create` command gets its values: a Secrets Manager secret of the stack. */
+export interface SecretSource {
+  readonly secretArn: string;
+  readonly region: string;
+}
+
+export interface PlannedCommand {
+  /** What the command is for, shown above it. */
+  readonly title: string;
+  /** Program and arguments, never a secret value. */
+  readonly argv: readonly string[];
+  /** For `zenml secret create`: `--values` is appended from this secret when printed or run. */
+  readonly secretFrom?: SecretSource;
+}
+
+export interface ServerDatabase {
+  /** mysql://host:port/db, without credentials: ZenML reads those from the two variables below. */
+  readonly storeUrl: string;
+  readonly username: string;
+  readonly passwordFrom: SecretSource;
+}
+
+export interface Plan {
+  readonly kubeconfig: PlannedCommand;
+  readonly zenml: readonly PlannedCommand[];
+  readonly serverDatabase: ServerDatabase;
+  readonly names: ZenmlNames;
+}
+
+export interface PlanOptions {
+  /** Prefix of the ZenML component names (default `spark`). */
+  readonly prefix?: string;
+  /** Database user and name of the RDS instance (physicalNames: `zenml`, `zenml`). */
+  readonly databaseUsername: string;
+  readonly databaseName: string;
+}
+
+export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
+  const names = zenmlNames(options.prefix);
+  const region = outputs.region;
+  const zenml: PlannedCommand[] = [
+    {
+      title: `ZenML secret ${RDS_SECRET}: the metadata database credentials, for the ZenML server and steps that need them`,
+      argv: ['zenml', 'secret', 'create', RDS_SECRET],
+      secretFrom: { secretArn: outputs.rdsSecretArn, region },
+    },
+  ];
+  if (outputs.s3SecretArn) {
+    zenml.push({
+      title: `ZenML secret ${S3_SECRET}: the access key the artifact store authenticates with (s3AccessKey=true)`,
+      argv: ['zenml', 'secret', 'create', S3_SECRET],
+      secretFrom: { secretArn: outputs.s3SecretArn, region },
+    });
+  }
+  zenml.push(
+    {
+      title: outputs.s3SecretArn
+        ? 'Artifact store: the S3 bucket, authenticated by the s3_authentication secret'
+        : 'Artifact store: the S3 bucket; the client uses your AWS credentials, Spark pods their Pod Identity role',
+      argv: [
+        'zenml',
+        'artifact-store',
+        'register',
+        names.artifactStore,
+        '--flavor=s3',
+        `--path=${outputs.artifactStorePath}`,
+        ...(outputs.s3SecretArn ? [`--authentication_secret=${S3_SECRET}`] : []),
+      ],
+    },
+    {
+      title: `Container registry: ECR (ZenML pushes images to the '${outputs.ecrRepositoryUri.split('/').slice(1).join('/')}' repository)`,
+      argv: [
+        'zenml',
+        'container-registry',
+        'register',
+        names.containerRegistry,
+        '--flavor=aws',
+        `--uri=${outputs.containerRegistryUri}`,
+      ],
+    },
+    {
+      title: 'Image builder: builds the step image with the local Docker daemon, then pushes it to ECR',
+      argv: ['zenml', 'image-builder', 'register', names.imageBuilder, '--flavor=local'],
+    },
+    {
+      title: 'Step operator: runs each Spark step as spark-submit against the EKS API server',
+      argv: [
+        'zenml',
+        'step-operator',
+        'register',
+        names.stepOperator,
+        '--flavor=spark-kubernetes',
+        `--master=${outputs.sparkMasterUrl}`,
+        `--namespace=${outputs.sparkNamespace}`,
+        `--service_account=${outputs.sparkServiceAccount}`,
+      ],
+    },
+    {
+      title: `Stack: the five components together, set active`,
+      argv: [
+        'zenml',
+        'stack',
+        'register',
+        names.stack,
+        '-o',
+        names.orchestrator,
+        '-a',
+        names.artifactStore,
+        '-c',
+        names.containerRegistry,
+        '-i',
+        names.imageBuilder,
+        '-s',
+        names.stepOperator,
+        '--set',
+      ],
+    },
+  );
+  return {
+    names,
+    kubeconfig: {
+      title: 'kubectl access to the cluster (your IAM principal must be in clusterAdminPrincipalArns)',
+      argv: ['aws', 'eks', 'update-kubeconfig', '--name', outputs.clusterName, '--region', region],
+    },
+    zenml,
+    serverDatabase: {
+      storeUrl: `mysql://${outputs.databaseEndpoint}:${outputs.databasePort}/${options.databaseName}`,
+      username: options.databaseUsername,
+      passwordFrom: { secretArn: outputs.rdsSecretArn, region },
+    },
+  };
+}
+
+/** Quotes one shell word for bash/zsh only when it needs it. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * ZenML wants every secret value as a string; the RDS-generated secret has a numeric `port`.
+ * Throws (naming the secret, never its content) when it is not a flat JSON object.
+ */
+export function secretValuesForZenml(secretString: string, secretId: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    throw new Error(`secret ${secretId} is not JSON; expected an object of key/value pairs`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`secret ${secretId} is not a JSON object of key/value pairs`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v === null || v === undefined) continue;
+    out[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+// Reads the secret at paste time, in the user's shell: the value never passes through this tool
+// or its output. python3 is there wherever ZenML is; it turns the numeric port into a string.
+const STRINGIFY_PY = `import json,sys; print(json.dumps({k: str(v) for k, v in json.load(sys.stdin).items()}))`;
+const PASSWORD_PY = `import json,sys; print(json.load(sys.stdin)["password"])`;
+
+function fetchSecretShell(from: SecretSource, python: string): string {
+  return (
+    `$(aws secretsmanager get-secret-value --secret-id ${shellQuote(from.secretArn)} --region ${shellQuote(from.region)}` +
+    ` --query SecretString --output text | python3 -c ${shellQuote(python)})`
+  );
+}
+
+/**
+ * One command as a line of shell. Secret commands get `--values`: the literal values when the
+ * caller passes them (--with-secret-values), else a substitution that fetches them when pasted.
+ */
+export function renderShell(cmd: PlannedCommand, secretValues?: Record<string, string>): string {
+  const words = cmd.argv.map(shellQuote);
+  if (cmd.secretFrom) {
+    words.push(
+      secretValues
+        ? `--values=${shellQuote(JSON.stringify(secretValues))}`
+        : `--values="${fetchSecretShell(cmd.secretFrom, STRINGIFY_PY)}"`,
+    );
+  }
+  return words.join(' ');
+}
+
+/** The environment a ZenML server deployment needs to use the RDS database as its store. */
+export function renderServerEnv(db: ServerDatabase, password?: string): string[] {
+  return [
+    'ZENML_STORE_TYPE=sql',
+    `ZENML_STORE_URL=${shellQuote(db.storeUrl)}`,
+    `ZENML_STORE_USERNAME=${shellQuote(db.username)}`,
+    password !== undefined
+      ? `ZENML_STORE_PASSWORD=${shellQuote(password)}`
+      : `ZENML_STORE_PASSWORD="${fetchSecretShell(db.passwordFrom, PASSWORD_PY)}"`,
+  ];
+}
