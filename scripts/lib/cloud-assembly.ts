@@ -37,7 +37,8 @@ export interface CloudAssemblySummary {
 
 /** Acknowledgement id prefixes of each validation plugin (aws-cdk-lib's namespacing). */
 const PLUGIN_ACK_PREFIXES: Record<string, (id: string) => boolean> = {
-  'cdk-nag AwsSolutions': (id) => id.startsWith('AwsSolutions'),
+  // aws-cdk-lib records acknowledgements of annotation-based plugins (cdk-nag 3) under `Annotation::`.
+  'cdk-nag AwsSolutions': (id) => id.replace(/^Annotation::/, '').startsWith('AwsSolutions'),
   'cfn-guard Control Tower': (id) => id.startsWith('cdk-validator-cfnguard::'),
   'CloudFormation Validate (built-in)': (id) => id.startsWith('CloudFormation-Validate::'),
 };

@@ -1,0 +1,135 @@
+/**
+ * Writes the Kubernetes side as plain YAML for review and for `kubectl apply`: one file per chart.
+ * The main synth command writes dist/ with whatever values it knows; the renderer and
+ * scripts/run-pipeline.ts pass a deployed stack's values. Unknown values become PLACEHOLDER-*.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import {
+  LABELS,
+  PIPELINE_STEPS,
+  PipelineJobsChart,
+  type PipelineJobsChartProps,
+  type PipelineStep,
+} from './pipeline-jobs-chart';
+import { PLACEHOLDERS } from './placeholders';
+import { SparkRbacChart } from './spark-rbac-chart';
+import { DEFAULT_NODE_INSTANCE_TYPE } from './spark-sizing';
+
+export interface ManifestValues {
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly bucketName?: string;
+  /** Full image reference; without it one is made from accountId/region and the `zenml` ECR repository. */
+  readonly imageUri?: string;
+  /** The Pod Identity role: recorded in the file header for review (the service account needs no annotation). */
+  readonly sparkRoleArn?: string;
+  readonly runId?: string;
+  /** Node type each step must fit on. @default 't3a.xlarge' */
+  readonly nodeInstanceType?: string;
+}
+
+export interface WrittenManifest {
+  readonly chart: string;
+  readonly file: string;
+  readonly objects: number;
+}
+
+/** The ECR repository ZenML expects (physicalNames().ecrRepositoryName with no prefix). */
+const DEFAULT_REPOSITORY = 'zenml';
+
+export const RBAC_MANIFEST = 'spark-rbac.k8s.yaml';
+export const PIPELINE_MANIFEST = 'pipeline-jobs.k8s.yaml';
+
+/** Values with every gap filled by its placeholder. */
+export function resolveValues(values: ManifestValues = {}): Required<ManifestValues> {
+  const region = values.region ?? PLACEHOLDERS.region;
+  const accountId = values.accountId ?? PLACEHOLDERS.accountId;
+  return {
+    region,
+    accountId,
+    bucketName: values.bucketName ?? PLACEHOLDERS.bucketName,
+    imageUri:
+      values.imageUri ??
+      `${accountId}.dkr.ecr.${region}.amazonaws.com/${DEFAULT_REPOSITORY}:${PLACEHOLDERS.imageTag}`,
+    sparkRoleArn: values.sparkRoleArn ?? PLACEHOLDERS.sparkRoleArn,
+    runId: values.runId ?? PLACEHOLDERS.runId,
+    nodeInstanceType: values.nodeInstanceType ?? DEFAULT_NODE_INSTANCE_TYPE,
+  };
+}
+
+export function pipelineChartProps(values: ManifestValues = {}): PipelineJobsChartProps {
+  const v = resolveValues(values);
+  return {
+    runId: v.runId,
+    image: v.imageUri,
+    artifactBucket: v.bucketName,
+    region: v.region,
+    nodeInstanceType: v.nodeInstanceType,
+  };
+}
+
+/** Writes one plain-YAML file per chart into outDir (no unresolved CDK tokens). */
+export function writeManifests(outDir: string, values?: ManifestValues): WrittenManifest[] {
+  const v = resolveValues(values);
+  const charts: Array<[string, string, (app: App) => Chart]> = [
+    ['spark-rbac', RBAC_MANIFEST, (app) => new SparkRbacChart(app, 'spark-rbac')],
+    [
+      'pipeline-jobs',
+      PIPELINE_MANIFEST,
+      (app) => new PipelineJobsChart(app, 'pipeline-jobs', pipelineChartProps(v)),
+    ],
+  ];
+  mkdirSync(outDir, { recursive: true });
+  return charts.map(([name, fileName, make]) => {
+    const objects = make(new App()).toJson() as object[];
+    const text = toYaml(objects);
+    assertNoTokens(name, text);
+    const file = join(outDir, fileName);
+    writeFileSync(file, header(name, v) + text);
+    return { chart: name, file, objects: objects.length };
+  });
+}
+
+/** The pipeline chart's objects for one run: those all steps share, then each step's own. */
+export function pipelineObjectsByStep(
+  values: ManifestValues,
+  programs: Pick<PipelineJobsChartProps, 'inputUri' | 'minAccuracy'> = {},
+): {
+  shared: object[];
+  steps: Record<PipelineStep, object[]>;
+} {
+  const props = { ...pipelineChartProps(values), ...programs };
+  const objects = new PipelineJobsChart(new App(), 'pipeline-jobs', props).toJson() as Array<{
+    metadata?: { labels?: Record<string, string> };
+  }>;
+  const stepOf = (o: (typeof objects)[number]) => o.metadata?.labels?.[LABELS.step];
+  const steps = Object.fromEntries(PIPELINE_STEPS.map((s) => [s, objects.filter((o) => stepOf(o) === s)]));
+  return {
+    shared: objects.filter((o) => stepOf(o) === undefined),
+    steps: steps as Record<PipelineStep, object[]>,
+  };
+}
+
+export function toYaml(objects: readonly object[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+}
+
+/** CDK tokens (`${Token[...]}`) only resolve inside a CloudFormation template, never in a plain file. */
+export function assertNoTokens(chart: string, text: string): void {
+  const token = /\$\{Token\[[^\]]*\]\}|#\{Token\[|\{IndirectToken\[/.exec(text);
+  if (token) throw new Error(`chart ${chart}: unresolved CDK token ${token[0]} in the written manifest`);
+}
+
+function header(chart: string, v: Required<ManifestValues>): string {
+  const lines = [
+    `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
+    'values (scripts/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
+    `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
+    `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType}`,
+    `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
+  ];
+  return `${lines.map((l) => `# ${l}`).join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+"""One local SparkSession for the whole test session: starting the JVM costs ~15 s on 2 cores."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+SPARK_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(SPARK_DIR))
+
+# Loopback only: the tests never need another address, and hostname lookups slow the JVM start.
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ["PYSPARK_PYTHON"] = sys.executable
+os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+
+SAMPLE_CSV = SPARK_DIR / "data" / "sample.csv"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("zenml-spark-steps-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_uri() -> str:
+    return SAMPLE_CSV.as_uri()
+
+VERSIONS_FILE = SPARK_DIR / "versions.env"
+
+
+def read_versions(path: Path = VERSIONS_FILE) -> dict[str, str]:
+    """KEY=value lines of spark/versions.env (comments and blank lines skipped)."""
+    values = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"{path}:{number}: expected KEY=value, got {line!r}")
+        values[key] = value
+    return values

@@ -1,0 +1,25 @@
+"""Step 2: describe() summary (count, mean, stddev, min, max) of the imported dataset."""
+
+from __future__ import annotations
+
+import sys
+
+from pyspark.sql import SparkSession
+
+from zenml_spark_steps.common import RunPaths, base_parser, run_main
+
+
+def run(spark: SparkSession, paths: RunPaths) -> dict:
+    summary = spark.read.parquet(paths.dataset).describe()
+    summary.write.mode("overwrite").parquet(paths.summary)
+    rows = {r["summary"]: {k: v for k, v in r.asDict().items() if k != "summary"} for r in summary.collect()}
+    return {"summary": rows, "output": paths.summary}
+
+
+def main(argv: list[str] | None = None, spark: SparkSession | None = None) -> int:
+    parser = base_parser("statistics", __doc__)
+    return run_main("statistics", parser, lambda s, p, a: run(s, p), argv, spark)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

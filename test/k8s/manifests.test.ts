@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { assertNoTokens, pipelineObjectsByStep, resolveValues, writeManifests } from '../../k8s/manifests';
+import { PIPELINE_STEPS } from '../../k8s/pipeline-jobs-chart';
+import { placeholdersIn } from '../../k8s/placeholders';
+
+const KNOWN = {
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  bucketName: 'zenml-spark-artifacts-123456789012',
+  imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml:spark-0123abcd',
+  sparkRoleArn: 'arn:aws:iam::123456789012:role/zenml-spark-spark',
+  runId: 'run-7',
+};
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'manifests-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const documents = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS());
+
+describe('writeManifests', () => {
+  test('GIVEN no values WHEN written THEN one file per chart, every gap a named placeholder', () => {
+    const written = writeManifests(dir);
+    expect(written.map((w) => [w.chart, w.file.replace(dir, ''), w.objects])).toEqual([
+      ['spark-rbac', '/spark-rbac.k8s.yaml', 4],
+      ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
+    ]);
+    for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
+    const jobsText = readFileSync(written[1].file, 'utf8');
+    expect(placeholdersIn(jobsText)).toEqual([
+      'PLACEHOLDER-ACCOUNT-ID',
+      'PLACEHOLDER-ARTIFACT-BUCKET',
+      'PLACEHOLDER-IMAGE-TAG',
+      'PLACEHOLDER-REGION',
+      'PLACEHOLDER-RUN-ID',
+      'PLACEHOLDER-SPARK-ROLE-ARN',
+    ]);
+    // The RBAC chart is the one the stack applies at deploy: it never depends on deploy-time values.
+    expect(placeholdersIn(readFileSync(written[0].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([]);
+  });
+
+  test('GIVEN a deployed stack values WHEN written THEN no placeholder is left', () => {
+    const [rbac, jobs] = writeManifests(dir, KNOWN);
+    for (const file of [rbac.file, jobs.file]) expect(placeholdersIn(readFileSync(file, 'utf8'))).toEqual([]);
+    const objects = documents(jobs.file);
+    const job = objects.find((o) => o.kind === 'Job');
+    expect(job.metadata.name).toBe('spark-run-7-importer');
+    expect(job.spec.template.spec.containers[0].image).toBe(KNOWN.imageUri);
+    expect(readFileSync(jobs.file, 'utf8')).toContain(
+      `# Pod Identity role of the service account (associated by the stack, no annotation): ${KNOWN.sparkRoleArn}`,
+    );
+  });
+
+  test('an image is made from account and region when only those are known', () => {
+    expect(resolveValues({ accountId: '123456789012', region: 'us-east-2' }).imageUri).toBe(
+      '123456789012.dkr.ecr.us-east-2.amazonaws.com/zenml:PLACEHOLDER-IMAGE-TAG',
+    );
+  });
+
+  test('the node type is checked: steps sized for a t3a.xlarge do not fit a t3a.large', () => {
+    expect(() => writeManifests(dir, { ...KNOWN, nodeInstanceType: 't3a.large' })).toThrow(
+      /stepResources\.importer/,
+    );
+  });
+
+  test('a CDK token in a manifest is an error', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK token as it appears in synthesized text
+    expect(() => assertNoTokens('c', 'image: ${Token[TOKEN.123]}')).toThrow(
+      /chart c: unresolved CDK token \$\{Token\[TOKEN.123\]\}/,
+    );
+    expect(() => assertNoTokens('c', 'image: repo/zenml:tag')).not.toThrow();
+  });
+});
+
+describe('pipelineObjectsByStep', () => {
+  test('each step gets its Service and Job; the executor template is shared', () => {
+    const { shared, steps } = pipelineObjectsByStep(KNOWN);
+    expect(shared.map((o: { kind?: string }) => o.kind)).toEqual(['ConfigMap']);
+    for (const step of PIPELINE_STEPS) {
+      expect(steps[step].map((o: { kind?: string }) => o.kind)).toEqual(['Service', 'Job']);
+    }
+  });
+});
