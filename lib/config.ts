@@ -8,6 +8,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { NODE_SHAPES } from '../k8s/spark-sizing';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
 export type RemovalMode = 'destroy' | 'retain';
@@ -273,8 +274,12 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`,
     );
   }
-  if (!isKnownInstanceType(c.nodeInstanceType)) {
-    bad('nodeInstanceType', 'an EC2 instance type aws-cdk-lib knows, <class>.<size>, e.g. t3a.xlarge');
+  if (!isKnownInstanceType(c.nodeInstanceType) || !(c.nodeInstanceType in NODE_SHAPES)) {
+    bad(
+      'nodeInstanceType',
+      `one of the x86_64 types the Spark sizing knows: ${Object.keys(NODE_SHAPES).join(', ')} ` +
+        '(the Spark image is linux/amd64; add a shape to k8s/spark-sizing.ts for another type)',
+    );
   }
   for (const key of ['nodeMinSize', 'nodeDesiredSize', 'nodeMaxSize'] as const) {
     if (Number.isInteger(c[key]) && (c[key] < 0 || c[key] > 100)) bad(key, 'an integer from 0 to 100');

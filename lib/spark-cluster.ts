@@ -128,13 +128,10 @@ export class SparkCluster extends Construct {
         }),
     );
 
-    const instanceType = new ec2.InstanceType(props.nodeInstanceType);
     this.nodegroup = this.cluster.addNodegroupCapacity('Nodes', {
-      instanceTypes: [instanceType],
-      amiType:
-        instanceType.architecture === ec2.InstanceArchitecture.ARM_64
-          ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD
-          : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      instanceTypes: [new ec2.InstanceType(props.nodeInstanceType)],
+      // x86_64 only: the Spark driver/executor image is built for linux/amd64.
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       minSize: props.nodeMinSize,
       desiredSize: props.nodeDesiredSize,
       maxSize: props.nodeMaxSize,

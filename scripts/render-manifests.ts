@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ManifestValues, writeManifests } from '../k8s/manifests';
+import { RUN_ID_PATTERN } from '../k8s/pipeline-jobs-chart';
 import { placeholdersIn } from '../k8s/placeholders';
 import { OUTPUT_KEYS, type OutputName } from '../lib/outputs';
 import { awsClients, endpointFromEnv, resolvedRegion } from './lib/aws-clients';
@@ -66,9 +67,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       2,
     );
   }
-  if (flags['run-id'] !== undefined && !/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(flags['run-id'])) {
+  if (flags['run-id'] !== undefined && !RUN_ID_PATTERN.test(flags['run-id'])) {
     throw new CliError(
-      `--run-id '${flags['run-id']}': 1-32 lowercase letters, digits and -, as Kubernetes names need`,
+      `--run-id '${flags['run-id']}': 1-24 lowercase letters, digits and -, starting and ending with a letter or digit (it becomes part of Job and Service names)`,
       2,
     );
   }

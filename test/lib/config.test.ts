@@ -126,8 +126,10 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
 
   test('unknown instance type', () => {
     expect(errorFor({ nodeInstanceType: 't3a.xxlarge' })).toMatch(
-      /nodeInstanceType='t3a.xxlarge'.*<class>\.<size>/,
+      /nodeInstanceType='t3a.xxlarge'.*one of the x86_64 types/,
     );
+    // Known to EC2 but not sized for Spark (and arm64, which the image is not built for).
+    expect(errorFor({ nodeInstanceType: 'm7g.xlarge' })).toMatch(/nodeInstanceType='m7g.xlarge'.*t3a.xlarge/);
     expect(errorFor({ dbInstanceClass: 't4g.small' })).toMatch(
       /dbInstanceClass='t4g.small'.*db\.<class>\.<size>/,
     );

@@ -71,9 +71,10 @@ describe('SparkCluster', () => {
     });
   });
 
-  test('a Graviton instance type gets the ARM AL2023 AMI', () => {
-    synth({ nodeInstanceType: 'm7g.xlarge' }).template.hasResourceProperties('AWS::EKS::Nodegroup', {
-      AmiType: 'AL2023_ARM_64_STANDARD',
+  test('another sized instance type flows into the node group', () => {
+    synth({ nodeInstanceType: 'm6i.2xlarge' }).template.hasResourceProperties('AWS::EKS::Nodegroup', {
+      InstanceTypes: ['m6i.2xlarge'],
+      AmiType: 'AL2023_x86_64_STANDARD',
     });
   });
 

@@ -60,5 +60,5 @@ test('without an image tag, the remaining placeholders are listed', () => {
 test('a bad --run-id is rejected before anything is read', () => {
   const r = runCli('render-manifests.ts', ['--run-id', 'Run_1'], isolatedEnv(moto));
   expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/^error: --run-id 'Run_1': 1-32 lowercase letters/);
+  expect(r.stderr).toMatch(/^error: --run-id 'Run_1': 1-24 lowercase letters/);
 });
