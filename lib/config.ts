@@ -135,7 +135,11 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     doc: 'destroy (delete everything) or retain (keep bucket, snapshot DB)',
   },
   bucketVersioning: { kind: 'boolean', default: false, doc: 'enable S3 versioning on the artifact bucket' },
-  ecrRepositoryPrefix: { kind: 'string', default: '', doc: 'ECR path prefix; empty = repository `zenml`' },
+  ecrRepositoryPrefix: {
+    kind: 'string',
+    default: '',
+    doc: "ECR path prefix: repository <prefix>/zenml; empty = `zenml`, what ZenML's aws registry flavor expects",
+  },
   applyKubernetesManifests: {
     kind: 'boolean',
     default: true,

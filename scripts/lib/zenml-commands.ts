@@ -40,6 +40,44 @@ export function zenmlNames(prefix = 'spark'): ZenmlNames {
   };
 }
 
+/**
+ * ZenML pushes step images to `<registry uri>/zenml:<tag>`. The `aws` flavor takes only the registry
+ * host (a `/` in its URI is rejected), which fits the default repository `zenml`. With an
+ * `ecrRepositoryPrefix` the repository is `<prefix>/zenml`, reachable only through the `default`
+ * flavor with the prefix in the URI; that flavor does not log in to ECR itself.
+ */
+export function containerRegistryCommand(names: ZenmlNames, outputs: StackOutputs): PlannedCommand {
+  const [host, ...path] = outputs.ecrRepositoryUri.split('/');
+  const repository = path.join('/');
+  if (repository === 'zenml') {
+    return {
+      title: `Container registry: ECR (ZenML pushes images to the '${repository}' repository)`,
+      argv: [
+        'zenml',
+        'container-registry',
+        'register',
+        names.containerRegistry,
+        '--flavor=aws',
+        `--uri=${outputs.containerRegistryUri}`,
+      ],
+    };
+  }
+  const uri = `${host}/${repository.replace(/\/?zenml$/, '')}`;
+  return {
+    title:
+      `Container registry: ECR repository '${repository}' (default flavor, since the aws flavor cannot hold a path; ` +
+      `log Docker in first: aws ecr get-login-password | docker login --username AWS --password-stdin ${host})`,
+    argv: [
+      'zenml',
+      'container-registry',
+      'register',
+      names.containerRegistry,
+      '--flavor=default',
+      `--uri=${uri}`,
+    ],
+  };
+}
+
 /** Where a `zenml secret create` command gets its values: a Secrets Manager secret of the stack. */
 export interface SecretSource {
   readonly secretArn: string;
@@ -109,17 +147,7 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
         ...(outputs.s3SecretArn ? [`--authentication_secret=${S3_SECRET}`] : []),
       ],
     },
-    {
-      title: `Container registry: ECR (ZenML pushes images to the '${outputs.ecrRepositoryUri.split('/').slice(1).join('/')}' repository)`,
-      argv: [
-        'zenml',
-        'container-registry',
-        'register',
-        names.containerRegistry,
-        '--flavor=aws',
-        `--uri=${outputs.containerRegistryUri}`,
-      ],
-    },
+    containerRegistryCommand(names, outputs),
     {
       title: 'Image builder: builds the step image with the local Docker daemon, then pushes it to ECR',
       argv: ['zenml', 'image-builder', 'register', names.imageBuilder, '--flavor=local'],

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { StackOutputs } from '../../scripts/lib/stack-outputs';
 import {
   buildPlan,
+  containerRegistryCommand,
   RDS_SECRET,
   renderServerEnv,
   renderShell,
@@ -162,5 +163,33 @@ describe('renderServerEnv', () => {
 
   test('with a password, it is quoted for the shell', () => {
     expect(renderServerEnv(db, "a'b")[3]).toBe(`ZENML_STORE_PASSWORD='a'\\''b'`);
+  });
+});
+
+describe('container registry', () => {
+  const names = zenmlNames();
+
+  test('the default repository `zenml` uses the aws flavor with the bare registry host', () => {
+    expect(containerRegistryCommand(names, OUTPUTS).argv).toEqual([
+      'zenml',
+      'container-registry',
+      'register',
+      'spark_container_registry',
+      '--flavor=aws',
+      '--uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+  });
+
+  test('a prefixed repository `<prefix>/zenml` needs the default flavor with the prefix in the URI', () => {
+    const prefixed = {
+      ...OUTPUTS,
+      ecrRepositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/team-a/zenml',
+    };
+    const command = containerRegistryCommand(names, prefixed);
+    expect(command.argv.slice(-2)).toEqual([
+      '--flavor=default',
+      '--uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com/team-a',
+    ]);
+    expect(command.title).toMatch(/docker login .* 111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com/);
   });
 });
