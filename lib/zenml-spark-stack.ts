@@ -82,7 +82,9 @@ export class ZenmlSparkStack extends Stack {
       roleName: `${config.namePrefix}-spark-pods`,
     });
     this.artifactStore.grantReadWrite(this.sparkIdentity.role);
-    this.sparkIdentity.grantSecretRead(this.database.secret);
+    // The emulator's CloudFormation skips AWS::SecretsManager::Secret; a grant on it would render a
+    // statement without a resource there, which IAM rejects (MalformedPolicyDocument).
+    if (!config.emulator) this.sparkIdentity.grantSecretRead(this.database.secret);
 
     if (config.s3AccessKey) {
       this.s3Authentication = new S3AuthenticationSecret(this, 'S3Authentication', {

@@ -33,7 +33,7 @@ run_suite() {
 }
 
 install_all() {
-  bash scripts/ensure-node.sh
+  bash scripts/ensure-node.sh && bash scripts/gates.sh --install-only
 }
 
 run_suite install install_all
