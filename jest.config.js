@@ -4,6 +4,8 @@
  */
 module.exports = {
   testEnvironment: 'node',
+  // Test files are independent CPU-bound processes: use every core (jest's default leaves one idle).
+  maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '\\.emulator\\.test\\.ts$', '\\.zenml\\.test\\.ts$'],

@@ -7,7 +7,16 @@
  */
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
-import { Aws, type CfnCondition, type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  type CfnCondition,
+  type CfnElement,
+  CfnResource,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -111,6 +120,7 @@ export class SparkCluster extends Construct {
         : undefined,
     });
     this.cluster.node.addDependency(controlPlaneLogs);
+    this.dependOnlyOnWhatTheClusterNeeds(props.vpc);
     Validations.of(this.cluster).acknowledge({
       id: 'CloudFormation-Validate::W9009',
       reason:
@@ -139,7 +149,14 @@ export class SparkCluster extends Construct {
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       labels: { 'zenml-spark-eks/pool': 'spark' },
     });
-    for (const addon of networkingAddons) this.nodegroup.node.addDependency(addon);
+    // On the node group resource only, so its IAM role is created in parallel with the add-ons.
+    const cfnNodegroup = this.nodegroup.node.defaultChild as CfnResource;
+    for (const addon of networkingAddons) cfnNodegroup.node.addDependency(addon);
+    // Nodes join the cluster over the NAT route (EKS endpoint, ECR, STS); the cluster itself does not need it.
+    cfnNodegroup.node.addDependency(
+      props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+        .internetConnectivityEstablished,
+    );
     // CoreDNS is a Deployment: it needs nodes to schedule on, or the add-on never turns ACTIVE.
     new eks.Addon(this, 'CoreDnsAddon', {
       cluster: this.cluster,
@@ -172,6 +189,30 @@ export class SparkCluster extends Construct {
     props.adminPrincipalArns.forEach((arn, i) => {
       this.cluster.grantClusterAdmin(`Admin${i}`, arn);
     });
+  }
+
+  /**
+   * aws-eks-v2 makes the cluster resource depend on every resource of the VPC (NAT gateway and
+   * routes included) when its kubectl handler runs in private subnets, so that teardown keeps the
+   * network until the handler is done. The handler and its functions already depend on the private
+   * routes themselves, so that edge only delays the ~10-minute cluster by the NAT gateway's ~2
+   * minutes. Keep every other dependency; drop the VPC-wide ones (the subnets stay ordered through
+   * the cluster's own references to them).
+   */
+  private dependOnlyOnWhatTheClusterNeeds(vpc: ec2.IVpc): void {
+    const cfnCluster = this.cluster.node.findChild('Resource') as CfnResource;
+    const vpcResources = new Set(vpc.node.findAll().filter(CfnResource.isCfnResource));
+    cfnCluster.addOverride(
+      'DependsOn',
+      Lazy.list({
+        produce: () =>
+          cfnCluster
+            .obtainDependencies()
+            .filter((d): d is CfnResource => d instanceof CfnResource && !vpcResources.has(d))
+            .map((d) => d.logicalId)
+            .sort(),
+      }),
+    );
   }
 
   /**

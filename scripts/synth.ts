@@ -13,6 +13,7 @@ import { writeManifests } from '../k8s/manifests';
 import { ConfigError, type EnvironmentConfig, physicalNames } from '../lib/config';
 import { loadSettings, parseContextPairs, REPO_ROOT } from './lib/app-settings';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './lib/cloud-assembly';
+import { costSummaryLines } from './lib/cost-report';
 import { table } from './lib/table';
 
 const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist dist]
@@ -130,6 +131,7 @@ function printSummary(
     ),
   );
   console.log(`\nTemplates in ${rel(outDir)}/. Next: npm test, or deploy with the commands in README.md.`);
+  console.log(costSummaryLines(assembly, config).join('\n'));
 }
 
 try {

@@ -49,7 +49,7 @@ describe('resolveTarget', () => {
 
   test('an invalid setting is one error naming key, value and what is allowed', () => {
     expect(() => resolveTarget({ context: ['nodeInstanceType=t3a.huge-ish'] }, {})).toThrow(
-      /^Invalid setting: nodeInstanceType='t3a.huge-ish' \(from context \(cdk.json or -c\)\): an EC2 instance type/,
+      /^Invalid setting: nodeInstanceType='t3a.huge-ish' \(from context \(cdk.json or -c\)\): one of the x86_64 types/,
     );
   });
 

@@ -1,0 +1,83 @@
+/**
+ * What the configured environment costs per month, estimated from its synthesized template(s)
+ * and the offline price table pricing/aws-prices.json.
+ *
+ *   npm run cost [-- -c key=value ...] [--region REGION] [--assembly cdk.out] [--json]
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/config';
+import { parseContextPairs, REPO_ROOT } from './lib/app-settings';
+import { type AppTemplates, readTemplates, synthesizeTemplates } from './lib/app-templates';
+import { estimateCost, loadPriceTable } from './lib/cost-model';
+import { renderEstimate } from './lib/cost-report';
+
+const HELP = `Usage: npm run cost -- [-c key=value ...] [--region REGION] [--assembly DIR] [--json]
+
+Estimates the monthly cost of the environment these settings describe, counted from the
+synthesized CloudFormation template(s): EKS control plane, node group at min/desired/max, NAT
+gateways, public IPv4, RDS class and storage, secrets, KMS keys, log groups, S3 and ECR (at a
+stated usage assumption). Prices: pricing/aws-prices.json (offline; sources and date inside).
+An unknown region, instance type or resource type is an explicit UNPRICED line, never a zero.
+
+  -c key=value     a setting, as with cdk (repeatable); cdk.json context and ZENML_SPARK_* apply too
+  --region REGION  price in this region (default: the region setting, else us-east-1, stated)
+  --assembly DIR   read the template(s) from an existing cloud assembly (e.g. cdk.out) instead of
+                   synthesizing them for the settings
+  --json           machine-readable estimate
+  -h, --help       this help
+Needs no AWS credentials.`;
+
+function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      context: { type: 'string', short: 'c', multiple: true, default: [] },
+      region: { type: 'string' },
+      assembly: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const cliContext = parseContextPairs(values.context ?? []);
+  const templates: AppTemplates = values.assembly
+    ? readTemplates(path.resolve(process.cwd(), values.assembly), cliContext)
+    : synthesizeTemplates(cliContext);
+  const region = values.region ?? templates.config.region;
+  const estimate = estimateCost({
+    templates: templates.stacks.map((s) => s.template),
+    region,
+    regionSource: values.region
+      ? '--region'
+      : templates.config.region
+        ? 'setting region'
+        : `no region set: priced at the default ${loadPriceTable().defaultRegion}`,
+    prices: loadPriceTable(),
+  });
+  if (values.json) {
+    console.log(JSON.stringify({ origin: templates.origin, ...estimate }, null, 2));
+  } else {
+    console.log(renderEstimate(estimate, templates.origin));
+    console.log(
+      `\nHow to read this: ${path.relative(process.cwd(), path.join(REPO_ROOT, 'docs', 'cost-and-timing.md'))}`,
+    );
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // Bad settings or flags: one line, no stack trace.
+  if (e instanceof ConfigError || (e instanceof Error && /^-c |^Unknown option|^Option/.test(e.message))) {
+    console.error(e.message);
+    process.exitCode = e instanceof ConfigError ? 1 : 2;
+  } else {
+    throw e;
+  }
+}
