@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config';
 import { parseContextPairs, REPO_ROOT } from './lib/app-settings';
-import { type AppTemplates, readTemplates, synthesizeTemplates } from './lib/app-templates';
+import { templatesFor } from './lib/app-templates';
 import { estimateCost, loadPriceTable } from './lib/cost-model';
 import { renderEstimate } from './lib/cost-report';
 
@@ -45,9 +45,7 @@ function main(argv: string[]): number {
     return 0;
   }
   const cliContext = parseContextPairs(values.context ?? []);
-  const templates: AppTemplates = values.assembly
-    ? readTemplates(path.resolve(process.cwd(), values.assembly), cliContext)
-    : synthesizeTemplates(cliContext);
+  const templates = templatesFor(values.assembly, cliContext);
   const region = values.region ?? templates.config.region;
   const estimate = estimateCost({
     templates: templates.stacks.map((s) => s.template),

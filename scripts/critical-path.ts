@@ -5,11 +5,10 @@
  *
  *   npm run critical-path [-- -c key=value ...] [--assembly cdk.out] [--json]
  */
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config';
 import { parseContextPairs } from './lib/app-settings';
-import { readTemplates, synthesizeTemplates } from './lib/app-templates';
+import { templatesFor } from './lib/app-templates';
 import {
   buildDeployGraph,
   type DeployGraph,
@@ -85,9 +84,7 @@ function main(argv: string[]): number {
     return 0;
   }
   const cliContext = parseContextPairs(values.context ?? []);
-  const templates = values.assembly
-    ? readTemplates(path.resolve(process.cwd(), values.assembly), cliContext)
-    : synthesizeTemplates(cliContext);
+  const templates = templatesFor(values.assembly, cliContext);
   const times = loadResourceTimes();
   let failed = 0;
   const json: unknown[] = [];

@@ -72,3 +72,10 @@ export function readTemplates(
     origin: `read from ${path.relative(process.cwd(), assemblyDir) || '.'}`,
   };
 }
+
+/** The templates a CLI reports on: an existing assembly when `--assembly` names one, else a fresh synth. */
+export function templatesFor(assembly: string | undefined, cliContext: Record<string, string>): AppTemplates {
+  return assembly
+    ? readTemplates(path.resolve(process.cwd(), assembly), cliContext)
+    : synthesizeTemplates(cliContext);
+}
