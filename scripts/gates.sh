@@ -14,7 +14,7 @@ KUBECONFORM_VERSION=v0.8.0
 GITLEAKS_MODULE=github.com/zricethezav/gitleaks/v8
 GITLEAKS_VERSION=v8.30.1
 
-cache=${ZENML_SPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks
 logs="$root/.cache/gates-install"
 mkdir -p "$cache/go-tools" "$logs"
 

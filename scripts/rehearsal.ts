@@ -686,7 +686,7 @@ async function main(): Promise<number> {
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
     ...Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => k.startsWith('ZENML_SPARK_') || k === 'ZENML_SPARK_CACHE'),
+      Object.entries(process.env).filter(([k]) => k.startsWith('ZENML_SPARK_') || k === 'XDG_CACHE_HOME'),
     ),
   };
 

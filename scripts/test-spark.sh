@@ -20,7 +20,7 @@ fi
 # aws-java-sdk-v2.version property the image check compares with versions.env. Fetched here, not
 # in a test, and cached; the SHA-1 Maven Central publishes guards against a truncated download.
 venv=$(bash scripts/venv.sh spark requirements/spark.txt "pyspark==$SPARK_VERSION")
-cache=${ZENML_SPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks}/maven
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks/maven
 pom="$cache/hadoop-project-$HADOOP_VERSION.pom"
 if [ ! -s "$pom" ]; then
   mkdir -p "$cache"

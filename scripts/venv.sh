@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Creates (once) a Python virtualenv for one tool, keyed by the hash of its pins, and links it to
 # .venvs/<name>. Each tool gets its own venv so their dependency pins never fight. The venvs live
-# under ${ZENML_SPARK_CACHE:-~/.cache/zenml-spark-eks}, so a second run (or a second clone) reuses them.
+# under ${XDG_CACHE_HOME:-~/.cache}/zenml-spark-eks, so a second run (or a second clone) reuses them.
 #
 #   scripts/venv.sh <name> <requirements-file> [extra pip requirement ...]
 # Prints the venv's directory on stdout; progress goes to stderr.
 set -euo pipefail
 name=$1 req=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache=${ZENML_SPARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks
 python=${PYTHON:-python3}
 pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 hash=$({ cat "$root/$req"; printf '%s\n' "$@" "$pyver"; } | sha256sum | cut -c1-16)

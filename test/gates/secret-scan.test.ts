@@ -19,9 +19,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gates-secrets-'));
 function installedGitleaks(): string | undefined {
   if (process.env.GATES_GITLEAKS && fs.existsSync(process.env.GATES_GITLEAKS))
     return process.env.GATES_GITLEAKS;
-  const cache =
-    process.env.ZENML_SPARK_CACHE ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'zenml-spark-eks');
+  const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'zenml-spark-eks');
   const tools = path.join(cache, 'go-tools');
   if (!fs.existsSync(tools)) return undefined;
   const dir = fs
