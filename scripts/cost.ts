@@ -5,10 +5,9 @@
  *   npm run cost [-- -c key=value ...] [--region REGION] [--assembly cdk.out] [--json]
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError } from '../lib/config';
-import { parseContextPairs, REPO_ROOT } from './lib/app-settings';
+import { REPO_ROOT } from './lib/app-settings';
 import { templatesFor } from './lib/app-templates';
+import { type FlagOptions, parseFlags, runMain, settingsFromFlags } from './lib/cli';
 import { estimateCost, loadPriceTable } from './lib/cost-model';
 import { renderEstimate } from './lib/cost-report';
 
@@ -28,23 +27,21 @@ An unknown region, instance type or resource type is an explicit UNPRICED line, 
   -h, --help       this help
 Needs no AWS credentials.`;
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      region: { type: 'string' },
-      assembly: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: false,
-  });
+const OPTIONS = {
+  context: { type: 'string', short: 'c', multiple: true, default: [] },
+  region: { type: 'string' },
+  assembly: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const cliContext = parseContextPairs(values.context ?? []);
+  const { cliContext } = settingsFromFlags(values.context);
   const templates = templatesFor(values.assembly, cliContext);
   const region = values.region ?? templates.config.region;
   const estimate = estimateCost({
@@ -68,14 +65,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // Bad settings or flags: one line, no stack trace.
-  if (e instanceof ConfigError || (e instanceof Error && /^-c |^Unknown option|^Option/.test(e.message))) {
-    console.error(e.message);
-    process.exitCode = e instanceof ConfigError ? 1 : 2;
-  } else {
-    throw e;
-  }
-}
+runMain(() => main(process.argv.slice(2)));

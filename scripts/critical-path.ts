@@ -5,10 +5,9 @@
  *
  *   npm run critical-path [-- -c key=value ...] [--assembly cdk.out] [--json]
  */
-import { parseArgs } from 'node:util';
-import { ConfigError } from '../lib/config';
-import { parseContextPairs } from './lib/app-settings';
+
 import { templatesFor } from './lib/app-templates';
+import { type FlagOptions, parseFlags, runMain, settingsFromFlags } from './lib/cli';
 import {
   buildDeployGraph,
   type DeployGraph,
@@ -68,22 +67,20 @@ function longRunnersTable(graph: DeployGraph, s: Schedule): string {
   return table(['resource', 'type', 'start', 'done', 'slack', 'last waited for'], rows);
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      assembly: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: false,
-  });
+const OPTIONS = {
+  context: { type: 'string', short: 'c', multiple: true, default: [] },
+  assembly: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const cliContext = parseContextPairs(values.context ?? []);
+  const { cliContext } = settingsFromFlags(values.context);
   const templates = templatesFor(values.assembly, cliContext);
   const times = loadResourceTimes();
   let failed = 0;
@@ -143,14 +140,4 @@ function main(argv: string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // Bad settings or flags: one line, no stack trace.
-  if (e instanceof ConfigError || (e instanceof Error && /^-c |^Unknown option|^Option/.test(e.message))) {
-    console.error(e.message);
-    process.exitCode = e instanceof ConfigError ? 1 : 2;
-  } else {
-    throw e;
-  }
-}
+runMain(() => main(process.argv.slice(2)));

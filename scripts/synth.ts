@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeManifests } from '../k8s/manifests';
-import { ConfigError, type EnvironmentConfig, physicalNames } from '../lib/config';
-import { loadSettings, parseContextPairs, REPO_ROOT } from './lib/app-settings';
+import { type EnvironmentConfig, physicalNames } from '../lib/config';
+import { REPO_ROOT } from './lib/app-settings';
+import { type FlagOptions, parseFlags, runMain, settingsFromFlags } from './lib/cli';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './lib/cloud-assembly';
 import { costSummaryLines } from './lib/cost-report';
 import { table } from './lib/table';
@@ -22,24 +22,22 @@ Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-n
 CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
 a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.`;
 
-function main(): number {
+const OPTIONS = {
+  context: { type: 'string', short: 'c', multiple: true, default: [] },
+  out: { type: 'string', default: 'cdk.out' },
+  dist: { type: 'string', default: 'dist' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
-  const { values } = parseArgs({
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      out: { type: 'string', default: 'cdk.out' },
-      dist: { type: 'string', default: 'dist' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: false,
-  });
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const cliContext = parseContextPairs(values.context ?? []);
   // Validate settings first: a bad value is reported in one line, before the CLI even starts.
-  const config = loadSettings(cliContext);
+  const { cliContext, config } = settingsFromFlags(values.context);
 
   const outDir = path.resolve(REPO_ROOT, values.out as string);
   const distDir = path.resolve(REPO_ROOT, values.dist as string);
@@ -134,13 +132,4 @@ function printSummary(
   console.log(costSummaryLines(assembly, config).join('\n'));
 }
 
-try {
-  process.exitCode = main();
-} catch (e) {
-  if (e instanceof ConfigError || (e instanceof Error && e.message.startsWith('-c '))) {
-    console.error(e.message);
-    process.exitCode = 1;
-  } else {
-    throw e;
-  }
-}
+runMain(() => main(process.argv.slice(2)));

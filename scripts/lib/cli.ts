@@ -63,18 +63,34 @@ export interface Target {
   readonly regionSource: string;
 }
 
+/**
+ * The app's settings with the `-c key=value` flags applied: a bad setting is one CliError (exit 1),
+ * a malformed pair a usage error (exit 2).
+ */
+export function settingsFromFlags(
+  context: readonly string[] | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { cliContext: Record<string, string>; config: EnvironmentConfig } {
+  let cliContext: Record<string, string>;
+  try {
+    cliContext = parseContextPairs(context ?? []);
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+  try {
+    return { cliContext, config: loadSettings(cliContext, env) };
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
 /** Resolves settings and the stack/region to talk to; a bad setting becomes one CliError. */
 export function resolveTarget(
   flags: { stack?: string; region?: string; context?: string[] },
   env: Readonly<Record<string, string | undefined>>,
 ): Target {
-  let config: EnvironmentConfig;
-  try {
-    config = loadSettings(parseContextPairs(flags.context ?? []), env);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(e.message);
-    throw new CliError((e as Error).message, 2);
-  }
+  const { config } = settingsFromFlags(flags.context, env);
   const stackName = flags.stack ?? physicalNames(config).stackName;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
     throw new CliError(

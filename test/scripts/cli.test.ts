@@ -1,7 +1,16 @@
-import { CliError, COMMON_OPTIONS, parseFlags, resolveTarget } from '../../scripts/lib/cli';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  CliError,
+  COMMON_OPTIONS,
+  parseFlags,
+  resolveTarget,
+  settingsFromFlags,
+} from '../../scripts/lib/cli';
 import { matchingAdmin, parseCallerArn } from '../../scripts/lib/principals';
 
 const USAGE = 'Usage: test';
+const ROOT = path.resolve(__dirname, '..', '..');
 
 describe('parseFlags', () => {
   test('repeated -c pairs and --stack are parsed', () => {
@@ -87,5 +96,39 @@ describe('caller vs clusterAdminPrincipalArns', () => {
 
   test('root is recognised (it cannot be given cluster access the normal way)', () => {
     expect(parseCallerArn('arn:aws:iam::111122223333:root').kind).toBe('root');
+  });
+});
+
+describe('settingsFromFlags', () => {
+  test('applies -c pairs over cdk.json and returns them for the CDK CLI', () => {
+    const { cliContext, config } = settingsFromFlags(['nodeMinSize=2', 'nodeDesiredSize=2'], {});
+    expect(cliContext).toEqual({ nodeMinSize: '2', nodeDesiredSize: '2' });
+    expect(config.nodeMinSize).toBe(2);
+  });
+
+  test('a malformed pair is a usage error (exit 2), a bad value a setting error (exit 1)', () => {
+    expect(() => settingsFromFlags(['oops'], {})).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => settingsFromFlags(['nodeMinSize=9'], {})).toThrow(
+      expect.objectContaining({
+        exitCode: 1,
+        message: expect.stringMatching(/^Invalid setting: nodeMinSize='9'/),
+      }),
+    );
+  });
+});
+
+describe.each(['synth', 'cost', 'critical-path'])('scripts/%s.ts', (name) => {
+  test('an unknown flag is one error line plus the usage, exit 2, no stack trace', () => {
+    const r = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [path.join(ROOT, 'scripts', `${name}.ts`), '--bogus'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("error: Unknown option '--bogus'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
