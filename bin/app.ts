@@ -4,10 +4,11 @@
  * settings are resolved and validated once, then flow into the stack as props.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError, physicalNames, resolveConfig } from '../lib/config';
+import { ConfigError, resolveConfig } from '../lib/settings/config';
+import { physicalNames } from '../lib/settings/names';
+import { readRawSettings } from '../lib/settings/read-settings';
 import { registerPolicyChecks } from '../lib/validation';
 import { ZenmlSparkStack } from '../lib/zenml-spark-stack';
-import { readRawSettings } from './read-settings';
 
 const app = new App();
 let config: ReturnType<typeof resolveConfig>;

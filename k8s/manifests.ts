@@ -7,16 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import {
-  LABELS,
-  PIPELINE_STEPS,
-  PipelineJobsChart,
-  type PipelineJobsChartProps,
-  type PipelineStep,
-} from './pipeline-jobs-chart';
+import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
+import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
+import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
 import { SparkRbacChart } from './spark-rbac-chart';
-import { DEFAULT_NODE_INSTANCE_TYPE } from './spark-sizing';
 
 export interface ManifestValues {
   readonly region?: string;

@@ -16,23 +16,17 @@ import { ApiObject, Chart, type ChartProps, Duration, JsonPatch, Size } from 'cd
 import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/config';
+import { PART_OF_LABEL, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/settings/names';
+import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
+import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../lib/settings/pipeline';
 import { isPlaceholder } from './placeholders';
-import { PART_OF_LABEL } from './spark-rbac-chart';
 import {
-  DEFAULT_NODE_INSTANCE_TYPE,
   fitOnOneNode,
   memoryOverheadMiB,
   STEP_RESOURCES,
   type StepResources,
   stepPods,
 } from './spark-sizing';
-
-export const PIPELINE_STEPS = ['importer', 'statistics', 'splitter', 'transformer', 'trainer'] as const;
-export type PipelineStep = (typeof PIPELINE_STEPS)[number];
-
-/** Same rule as spark/zenml_spark_steps/common.py: the run id is part of object names and S3 keys. */
-export const RUN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
 
 export const LABELS = {
   name: 'app.kubernetes.io/name',

@@ -11,7 +11,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
-import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/config';
+import { PART_OF_LABEL, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/settings/names';
 
 export interface SparkRbacChartProps extends ChartProps {
   /** @default 'spark-namespace' */
@@ -35,8 +35,6 @@ export const SPARK_DRIVER_VERBS = [
 
 /** Name of the driver Role and of its RoleBinding: stable, so reviewers and `kubectl` can find them. */
 export const SPARK_DRIVER_ROLE_NAME = 'spark-driver';
-
-export const PART_OF_LABEL = { 'app.kubernetes.io/part-of': 'zenml-spark-eks' } as const;
 
 /**
  * Pod Security Admission for the namespace. `baseline` is enforced (no privileged, host-namespace

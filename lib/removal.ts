@@ -3,7 +3,7 @@
  * `destroy` really leaves nothing behind and `retain` really keeps the data.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { RemovalMode } from './config';
+import type { RemovalMode } from './settings/config';
 
 export interface RemovalBehaviour {
   /** Policy for data-bearing resources (bucket, DB, repository, log groups with audit value). */

@@ -23,9 +23,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { KubernetesVersionName } from './config';
 import { managedPolicyFinding, wildcardUnderResourceFinding } from './finding-ids';
 import { acknowledgeLogGroupControls, ownedLogGroup } from './owned-log-group';
+import type { KubernetesVersionName } from './settings/config';
 
 export interface SparkClusterProps {
   readonly vpc: ec2.IVpc;

@@ -8,19 +8,23 @@ import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { SparkRbacChart } from '../k8s/spark-rbac-chart';
 import { ArtifactStore } from './artifact-store';
-import { type EnvironmentConfig, physicalNames, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from './config';
 import { ContainerRegistry } from './container-registry';
 import { MetadataDatabase } from './metadata-database';
 import { SparkNetwork } from './network';
-import { OUTPUT_KEYS, type OutputName } from './outputs';
 import { OwnedHandlerLogs } from './owned-handler-logs';
 import { removalBehaviour } from './removal';
 import { S3AuthenticationSecret } from './s3-authentication-secret';
+import type { EnvironmentConfig } from './settings/config';
+import {
+  DEPLOYMENT_TAG,
+  PROJECT_TAG,
+  physicalNames,
+  SPARK_NAMESPACE,
+  SPARK_SERVICE_ACCOUNT,
+} from './settings/names';
+import { OUTPUT_KEYS, type OutputName } from './settings/outputs';
 import { SparkCluster } from './spark-cluster';
 import { SparkWorkloadIdentity } from './spark-identity';
-
-export const PROJECT_TAG = 'zenml-spark-eks:project';
-export const DEPLOYMENT_TAG = 'zenml-spark-eks:deployment';
 
 export interface ZenmlSparkStackProps extends StackProps {
   readonly config: EnvironmentConfig;

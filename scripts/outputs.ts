@@ -4,7 +4,7 @@
  *
  *   npm run outputs [-- --run] [--with-secret-values] [--stack NAME] [--region R] [-c key=value]
  */
-import { physicalNames } from '../lib/config';
+import { physicalNames } from '../lib/settings/names';
 import { awsClients, endpointFromEnv, resolvedRegion } from './lib/aws-clients';
 import {
   CliError,

@@ -12,7 +12,7 @@ import {
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { readRawSettings } from '../bin/read-settings';
+import { readRawSettings } from '../lib/settings/read-settings';
 import { cdkJsonContext, parseContextPairs } from './lib/app-settings';
 import {
   type AwsClients,

@@ -43,8 +43,9 @@ import {
 import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type EnvironmentConfig, physicalNames, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/config';
-import { OUTPUT_KEYS, type OutputName } from '../lib/outputs';
+import type { EnvironmentConfig } from '../lib/settings/config';
+import { physicalNames, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/settings/names';
+import { OUTPUT_KEYS, type OutputName } from '../lib/settings/outputs';
 import { loadSettings, REPO_ROOT } from './lib/app-settings';
 import {
   checkOutputs,

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ManifestValues, writeManifests } from '../k8s/manifests';
-import { RUN_ID_PATTERN } from '../k8s/pipeline-jobs-chart';
 import { placeholdersIn } from '../k8s/placeholders';
-import { OUTPUT_KEYS, type OutputName } from '../lib/outputs';
+import { OUTPUT_KEYS, type OutputName } from '../lib/settings/outputs';
+import { RUN_ID_PATTERN } from '../lib/settings/pipeline';
 import { awsClients, endpointFromEnv, resolvedRegion } from './lib/aws-clients';
 import {
   CliError,

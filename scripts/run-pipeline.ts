@@ -14,14 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ManifestValues, pipelineObjectsByStep, toYaml } from '../k8s/manifests';
-import {
-  PIPELINE_STEPS,
-  type PipelineStep,
-  RUN_ID_PATTERN,
-  stepObjectName,
-} from '../k8s/pipeline-jobs-chart';
-import { SPARK_NAMESPACE } from '../lib/config';
-import { OUTPUT_KEYS } from '../lib/outputs';
+import { stepObjectName } from '../k8s/pipeline-jobs-chart';
+import { SPARK_NAMESPACE } from '../lib/settings/names';
+import { OUTPUT_KEYS } from '../lib/settings/outputs';
+import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../lib/settings/pipeline';
 
 const USAGE =
   'Usage: npx tsx scripts/run-pipeline.ts (--outputs FILE --image-tag TAG | --bucket B --image URI --region R) [options]';

@@ -12,8 +12,8 @@ import {
   type Nodegroup,
 } from '@aws-sdk/client-eks';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { physicalNames } from '../lib/config';
-import { OUTPUT_KEYS, type OutputName } from '../lib/outputs';
+import { physicalNames } from '../lib/settings/names';
+import { OUTPUT_KEYS, type OutputName } from '../lib/settings/outputs';
 import {
   type AwsClients,
   awsClients,

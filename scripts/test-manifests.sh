@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Schema-validates the Kubernetes manifests offline, in strict mode (unknown fields are errors),
-# against the JSON schemas of the cluster's Kubernetes version (lib/config.ts kubernetesVersion
+# against the JSON schemas of the cluster's Kubernetes version (lib/settings/config.ts kubernetesVersion
 # default), using kubernetes-validate, whose wheel ships the schemas (1.34-1.37 in 1.37.0).
 #
 # Validates: every YAML under dist/ (written by the main synth through k8s/manifests.ts), a fresh
@@ -12,7 +12,7 @@ cd "$root"
 export PATH="$root/node_modules/.bin:$PATH"
 
 venv=$(bash scripts/venv.sh kubernetes-validate requirements/kubernetes-validate.txt)
-minor=$(tsx --eval "console.log(require('./lib/config.ts').SETTINGS.kubernetesVersion.default)")
+minor=$(tsx --eval "console.log(require('./lib/settings/config.ts').SETTINGS.kubernetesVersion.default)")
 version="$minor.0"
 schemas="$venv/lib/python$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')/site-packages/kubernetes_validate/kubernetes-json-schema"
 if [ ! -d "$schemas/v$version-local-strict" ]; then

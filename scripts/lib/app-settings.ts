@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRawSettings } from '../../bin/read-settings';
-import { type EnvironmentConfig, resolveConfig } from '../../lib/config';
+import { type EnvironmentConfig, resolveConfig } from '../../lib/settings/config';
+import { readRawSettings } from '../../lib/settings/read-settings';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
-import { physicalNames } from '../../lib/config';
+import { physicalNames } from '../../lib/settings/names';
 import { registerPolicyChecks } from '../../lib/validation';
 import { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
 import { cdkJsonContext, loadSettings } from './app-settings';

@@ -4,7 +4,8 @@
  * resolves them, so a script reads the stack the app deploys).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ConfigError, type EnvironmentConfig, physicalNames } from '../../lib/config';
+import { ConfigError, type EnvironmentConfig } from '../../lib/settings/config';
+import { physicalNames } from '../../lib/settings/names';
 import { loadSettings, parseContextPairs } from './app-settings';
 
 /** A problem the user can fix; printed as one line, exit code 1 (2 for a bad flag). */

@@ -2,7 +2,7 @@
  * Text rendering of a cost estimate: the full report of `npm run cost` and the short block the
  * main synth command ends with.
  */
-import type { EnvironmentConfig } from '../../lib/config';
+import type { EnvironmentConfig } from '../../lib/settings/config';
 import type { CloudAssemblySummary } from './cloud-assembly';
 import { type CostEstimate, estimateCost, type LineItem, loadPriceTable, unitUsd, usd } from './cost-model';
 import { table } from './table';

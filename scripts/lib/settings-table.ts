@@ -2,7 +2,7 @@
  * The README's settings table, generated from SETTINGS so the two cannot drift
  * (test/scripts/settings-table.test.ts compares them).
  */
-import { envVarName, SETTING_NAMES, SETTINGS } from '../../lib/config';
+import { envVarName, SETTING_NAMES, SETTINGS } from '../../lib/settings/config';
 
 export function settingsTableMarkdown(): string {
   const rows = SETTING_NAMES.map((name) => {

@@ -3,7 +3,7 @@
  * outputs, or into one error that names the stack, its state and what to do about it.
  */
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { OPTIONAL_OUTPUTS, OUTPUT_KEYS, type OutputName } from '../../lib/outputs';
+import { OPTIONAL_OUTPUTS, OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
 import { errorName, explainAwsError } from './aws-clients';
 import { CliError } from './cli';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { assertNoTokens, pipelineObjectsByStep, resolveValues, writeManifests } from '../../k8s/manifests';
-import { PIPELINE_STEPS } from '../../k8s/pipeline-jobs-chart';
 import { placeholdersIn } from '../../k8s/placeholders';
+import { PIPELINE_STEPS } from '../../lib/settings/pipeline';
 
 const KNOWN = {
   region: 'eu-west-1',

@@ -2,12 +2,12 @@ import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   EXECUTOR_CONTAINER,
-  PIPELINE_STEPS,
   PipelineJobsChart,
   type PipelineJobsChartProps,
   S3A_CREDENTIALS_PROVIDER,
 } from '../../k8s/pipeline-jobs-chart';
 import { MIN_MEMORY_OVERHEAD_MIB, nodeBudget, PYSPARK_MEMORY_OVERHEAD_FACTOR } from '../../k8s/spark-sizing';
+import { PIPELINE_STEPS } from '../../lib/settings/pipeline';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are plain JSON read back for assertions
 type Obj = any;

@@ -5,8 +5,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { readRawSettings } from '../../bin/read-settings';
-import { type EnvironmentConfig, resolveConfig } from '../../lib/config';
+import { type EnvironmentConfig, resolveConfig } from '../../lib/settings/config';
+import { readRawSettings } from '../../lib/settings/read-settings';
 import { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
 import { cdkJsonContext } from '../../scripts/lib/app-settings';
 

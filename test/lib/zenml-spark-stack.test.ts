@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { OPTIONAL_OUTPUTS, OUTPUT_KEYS, type OutputName } from '../../lib/outputs';
-import { DEPLOYMENT_TAG, PROJECT_TAG } from '../../lib/zenml-spark-stack';
+import { DEPLOYMENT_TAG, PROJECT_TAG } from '../../lib/settings/names';
+import { OPTIONAL_OUTPUTS, OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
 import { synth } from './fixtures';
 
 describe('ZenmlSparkStack', () => {

@@ -1,14 +1,14 @@
 /**
  * Shared fixtures of the emulator tests: a moto server per test file, and "deployed" stacks made
  * the way a deploy makes them, through the CloudFormation API, with the app's real output keys
- * (lib/outputs.ts) and resources moto can create (S3 bucket, ECR repository, IAM role). Secrets
+ * (lib/settings/outputs.ts) and resources moto can create (S3 bucket, ECR repository, IAM role). Secrets
  * are created with the Secrets Manager API. Nothing here answers for AWS: moto does.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { OUTPUT_KEYS, type OutputName } from '../../lib/outputs';
+import { OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
 import type { MotoServer } from '../../scripts/lib/moto-server';
 
 export const REGION = 'eu-west-1';

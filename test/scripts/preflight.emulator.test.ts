@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { SETTINGS } from '../../lib/config';
+import { SETTINGS } from '../../lib/settings/config';
 import { cdkJsonContext } from '../../scripts/lib/app-settings';
 import { type MotoServer, startMotoServer } from '../../scripts/lib/moto-server';
 import {
@@ -194,7 +194,7 @@ describe('after a real cdk bootstrap', () => {
   });
 
   test('an instance type the region does not offer, and another account: both blocking', () => {
-    // t3a is a sized type (lib/config accepts it) that moto's offerings data lacks in ap-south-2.
+    // t3a is a sized type (lib/settings/config.ts accepts it) that moto's offerings data lacks in ap-south-2.
     const r = runCli(
       'preflight.ts',
       ['-c', 'region=ap-south-2', '-c', 'nodeInstanceType=t3a.xlarge', '-c', 'account=111122223333'],

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SETTING_NAMES } from '../../lib/config';
+import { SETTING_NAMES } from '../../lib/settings/config';
 import { settingsTableMarkdown, withSettingsTable } from '../../scripts/lib/settings-table';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
-test('README settings table is the one generated from lib/config.ts (refresh: settings-table.ts --write)', () => {
+test('README settings table is the one generated from lib/settings/config.ts (refresh: settings-table.ts --write)', () => {
   expect(withSettingsTable(readme)).toBe(readme);
 });
 

@@ -1,5 +1,5 @@
 import { StackStatus } from '@aws-sdk/client-cloudformation';
-import { OUTPUT_KEYS } from '../../lib/outputs';
+import { OUTPUT_KEYS } from '../../lib/settings/outputs';
 import { CliError } from '../../scripts/lib/cli';
 import {
   accountOf,

@@ -1,4 +1,4 @@
-import { NODE_SHAPES } from '../../../k8s/spark-sizing';
+import { NODE_SHAPES } from '../../../lib/settings/node-shapes';
 import type { CfnTemplate } from '../../../scripts/lib/cloud-assembly';
 import {
   type CostEstimate,

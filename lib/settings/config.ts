@@ -1,14 +1,15 @@
 /**
  * The one typed settings module. Every setting has a documented default, is read from
- * cdk.json context, `-c key=value` or a `ZENML_SPARK_<KEY>` environment variable (in bin/ only),
- * and is validated here, once, before any construct is created.
+ * cdk.json context, `-c key=value` or a `ZENML_SPARK_<KEY>` environment variable (by
+ * read-settings.ts, on what bin/ and the scripts pass in), and is validated here, once, before any
+ * construct is created.
  *
- * Keep SETTINGS, cdk.json `context` and the README settings table in step: test/config.test.ts
- * fails when they drift.
+ * Keep SETTINGS, cdk.json `context` and the README settings table in step:
+ * test/lib/settings/config.test.ts and test/scripts/generate/settings-table.test.ts fail when they drift.
  */
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { NODE_SHAPES } from '../k8s/spark-sizing';
+import { DEFAULT_NODE_INSTANCE_TYPE, NODE_SHAPES } from './node-shapes';
+import { coerce, expectation, INVALID, isKnownInstanceType, type Kind, parseIpv4Cidr } from './values';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
 export type RemovalMode = 'destroy' | 'retain';
@@ -68,8 +69,6 @@ export interface EnvironmentConfig {
   readonly emulator: boolean;
 }
 
-type Kind = 'string' | 'optionalString' | 'integer' | 'boolean' | 'cidrList' | 'stringList';
-
 interface SettingSpec {
   readonly kind: Kind;
   readonly default: unknown;
@@ -101,7 +100,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   },
   nodeInstanceType: {
     kind: 'string',
-    default: 't3a.xlarge',
+    default: DEFAULT_NODE_INSTANCE_TYPE,
     doc: 'EC2 instance type of the managed node group',
   },
   nodeMinSize: { kind: 'integer', default: 1, doc: 'node group minimum size' },
@@ -193,34 +192,11 @@ const AVAILABILITY_ZONE = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/;
 // EKS access entries take IAM user or role ARNs, not STS assumed-role session ARNs.
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/[\w+=,.@/-]+$/;
 
-/** Instance classes and sizes aws-cdk-lib knows: a value outside them is a typo or an unreleased type. */
-const INSTANCE_CLASSES = new Set<string>(Object.values(ec2.InstanceClass));
-const INSTANCE_SIZES = new Set<string>(Object.values(ec2.InstanceSize));
-
 /** 8.4 engine versions aws-cdk-lib knows (8.0 is past RDS standard support). */
 export const MYSQL_84_VERSIONS: readonly string[] = Object.entries(rds.MysqlEngineVersion)
   .filter(([name]) => name.startsWith('VER_8_4_'))
   .map(([, v]) => (v as rds.MysqlEngineVersion).mysqlFullVersion)
   .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-
-export function isKnownInstanceType(type: string): boolean {
-  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)$/.exec(type);
-  return !!m && INSTANCE_CLASSES.has(m[1]) && INSTANCE_SIZES.has(m[2]);
-}
-
-/** Parses `a.b.c.d/n`, returning null when malformed. */
-export function parseIpv4Cidr(cidr: string): { address: number; prefix: number } | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  if (!m) return null;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return null;
-  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const hostBits = 32 - prefix;
-  // Host bits must be zero: 10.0.0.1/16 is almost always a typo for an address.
-  if (hostBits > 0 && address % 2 ** hostBits !== 0) return null;
-  return { address, prefix };
-}
 
 const describe = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
@@ -282,7 +258,7 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
     bad(
       'nodeInstanceType',
       `one of the x86_64 types the Spark sizing knows: ${Object.keys(NODE_SHAPES).join(', ')} ` +
-        '(the Spark image is linux/amd64; add a shape to k8s/spark-sizing.ts for another type)',
+        '(the Spark image is linux/amd64; add a shape to lib/settings/node-shapes.ts for another type)',
     );
   }
   for (const key of ['nodeMinSize', 'nodeDesiredSize', 'nodeMaxSize'] as const) {
@@ -359,86 +335,3 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const INVALID = Symbol('invalid');
-
-function coerce(kind: Kind, value: unknown): unknown {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : INVALID;
-    case 'optionalString':
-      if (typeof value !== 'string') return INVALID;
-      return value.trim() === '' ? undefined : value.trim();
-    case 'integer': {
-      const n =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && /^-?\d+$/.test(value.trim())
-            ? Number(value)
-            : NaN;
-      return Number.isInteger(n) ? n : INVALID;
-    }
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (value === 'true') return true;
-      if (value === 'false') return false;
-      return INVALID;
-    case 'cidrList':
-    case 'stringList':
-      return coerceList(value);
-  }
-}
-
-/** Lists come as JSON arrays (cdk.json), or as JSON or comma-separated strings (`-c`, env). */
-function coerceList(value: unknown): string[] | typeof INVALID {
-  let v = value;
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (s.startsWith('[')) {
-      try {
-        v = JSON.parse(s);
-      } catch {
-        return INVALID;
-      }
-    } else {
-      v = s === '' ? [] : s.split(',').map((x) => x.trim());
-    }
-  }
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) return INVALID;
-  return v as string[];
-}
-
-function expectation(kind: Kind): string {
-  switch (kind) {
-    case 'string':
-    case 'optionalString':
-      return 'a string';
-    case 'integer':
-      return 'a whole number';
-    case 'boolean':
-      return 'true or false';
-    case 'cidrList':
-      return 'a list of IPv4 CIDRs, as a JSON array or comma-separated';
-    case 'stringList':
-      return 'a list of strings, as a JSON array or comma-separated';
-  }
-}
-
-/** Physical names derived from the settings: one place, so outputs, scripts and docs agree. */
-export function physicalNames(config: EnvironmentConfig) {
-  const p = config.namePrefix;
-  return {
-    stackName: p,
-    clusterName: p,
-    databaseIdentifier: `${p}-metadata`,
-    databaseName: 'zenml',
-    databaseUsername: 'zenml',
-    ecrRepositoryName: config.ecrRepositoryPrefix ? `${config.ecrRepositoryPrefix}/zenml` : 'zenml',
-    rdsSecretName: `${p}/rds_authentication`,
-    s3SecretName: `${p}/s3_authentication`,
-  } as const;
-}
-
-/** Kubernetes names the ZenML spark-kubernetes step operator is configured with. */
-export const SPARK_NAMESPACE = 'spark-namespace';
-export const SPARK_SERVICE_ACCOUNT = 'spark-service-account';

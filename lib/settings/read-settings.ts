@@ -3,7 +3,7 @@
  * and `ZENML_SPARK_*` environment variables. Environment variables win over context so a shell
  * can override the committed cdk.json without editing it.
  */
-import { envVarName, type RawSettings, SETTING_NAMES } from '../lib/config';
+import { envVarName, type RawSettings, SETTING_NAMES } from './config';
 
 const ENV_PREFIX = 'ZENML_SPARK_';
 

@@ -1,16 +1,16 @@
-import { readRawSettings } from '../../bin/read-settings';
 import {
   ConfigError,
   envVarName,
   KUBERNETES_VERSIONS,
   MYSQL_84_VERSIONS,
-  parseIpv4Cidr,
-  physicalNames,
   resolveConfig,
   SETTING_NAMES,
   SETTINGS,
-} from '../../lib/config';
-import { CDK_JSON_CONTEXT } from './fixtures';
+} from '../../../lib/settings/config';
+import { physicalNames } from '../../../lib/settings/names';
+import { readRawSettings } from '../../../lib/settings/read-settings';
+import { parseIpv4Cidr } from '../../../lib/settings/values';
+import { CDK_JSON_CONTEXT } from '../fixtures';
 
 const fromContext = (settings: Record<string, unknown>) =>
   resolveConfig(readRawSettings((key) => settings[key], {}));
