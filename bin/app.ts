@@ -1,19 +1,15 @@
 #!/usr/bin/env node
 /**
- * The CDK app. The only place (with bin/read-settings.ts) that reads context or the environment:
- * settings are resolved and validated once, then flow into the stack as props.
+ * The CDK app, as `cdk synth` and `cdk deploy` run it (cdk.json `app`). With the scripts' entry
+ * points, the only place that reads the environment: it hands process.env to defineApp, which
+ * resolves and validates the settings once and builds the stack with every policy check.
  */
-import { App } from 'aws-cdk-lib';
-import { ConfigError, resolveConfig } from '../lib/settings/config';
-import { physicalNames } from '../lib/settings/names';
-import { readRawSettings } from '../lib/settings/read-settings';
-import { registerPolicyChecks } from '../lib/validation';
-import { ZenmlSparkStack } from '../lib/zenml-spark-stack';
+import { defineApp } from '../lib/app';
+import { ConfigError } from '../lib/settings/config';
 
-const app = new App();
-let config: ReturnType<typeof resolveConfig>;
+let defined: ReturnType<typeof defineApp>;
 try {
-  config = resolveConfig(readRawSettings((key) => app.node.tryGetContext(key), process.env));
+  defined = defineApp({ env: process.env, policyChecks: true });
 } catch (e) {
   if (e instanceof ConfigError) {
     // One clear message and a non-zero exit, before anything reaches an account.
@@ -22,15 +18,7 @@ try {
   }
   throw e;
 }
-
-registerPolicyChecks(app);
-new ZenmlSparkStack(app, 'ZenmlSpark', {
-  stackName: physicalNames(config).stackName,
-  description: 'ZenML Spark-on-EKS environment: S3 artifact store, ECR, RDS MySQL, EKS (zenml-spark-eks)',
-  env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
-  config,
-});
-app.synth();
+defined.app.synth();
 
 // Exit as soon as the assembly is written: afterwards the built-in CloudFormation validator's WASM
 // engine keeps the event loop busy for 1.5-4 s more on a 2-core machine (bench/results.md), and the

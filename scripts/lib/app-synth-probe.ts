@@ -5,14 +5,12 @@
  *
  * Without --checks: the app as the unit tests and `npm run cost` build it (no policy plugins, no
  * built-in CloudFormation validation): "app synth alone". With --checks: the app exactly as
- * `cdk synth` runs it (cdk-nag, cfn-guard and the built-in validation). Prints one JSON line.
+ * `cdk synth` runs it (cdk-nag, cfn-guard and the built-in validation). Both through defineApp
+ * (lib/app.ts). Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
-import { App } from 'aws-cdk-lib';
-import { physicalNames } from '../../lib/settings/names';
-import { registerPolicyChecks } from '../../lib/validation';
-import { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
-import { cdkJsonContext, loadSettings } from './app-settings';
+import { defineApp } from '../../lib/app';
+import { cdkJsonContext } from './app-settings';
 
 const loaded = performance.now();
 const args = process.argv.slice(2);
@@ -20,10 +18,7 @@ const checks = args.includes('--checks');
 const outdir = args.find((a) => !a.startsWith('--'));
 if (!outdir) throw new Error('usage: app-synth-probe.ts [--checks] OUTDIR');
 
-const config = loadSettings({}, {});
-const app = new App({ outdir, context: cdkJsonContext(), builtinCloudFormationValidation: checks });
-if (checks) registerPolicyChecks(app);
-new ZenmlSparkStack(app, 'ZenmlSpark', { stackName: physicalNames(config).stackName, config });
+const { app } = defineApp({ env: {}, context: cdkJsonContext(), outdir, policyChecks: checks });
 const constructed = performance.now();
 app.synth();
 const synthesized = performance.now();

@@ -3,18 +3,16 @@
  * critical path): either synthesized here, in process, for the given settings, or read from an
  * existing cloud assembly (cdk.out/ from `npm run synth`).
  *
- * In-process synthesis builds exactly the stack bin/app.ts builds, with the same settings
- * resolution, but without the policy plugins and the built-in CloudFormation validation: those
- * check the template, they do not change it, and they cost most of synth's time.
+ * In-process synthesis builds the app through defineApp (lib/app.ts), as bin/app.ts does, but
+ * without the policy checks: they check the template, they do not change it, and they cost most
+ * of synth's time.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { defineApp } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/settings/config';
-import { physicalNames } from '../../lib/settings/names';
-import { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
 import { cdkJsonContext, loadSettings } from './app-settings';
 import { type CfnTemplate, summarizeCloudAssembly } from './cloud-assembly';
 
@@ -29,10 +27,10 @@ export function synthesizeTemplates(
   cliContext: Record<string, string>,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): AppTemplates {
-  const config = loadSettings(cliContext, env);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'zenml-spark-templates-'));
   try {
-    const app = new App({
+    const { app, stack, config } = defineApp({
+      env,
       outdir,
       context: {
         ...cdkJsonContext(),
@@ -40,13 +38,7 @@ export function synthesizeTemplates(
         // Only the template is read: no asset copies (the kubectl layers are tens of MB).
         [cxapi.DISABLE_ASSET_STAGING_CONTEXT]: true,
       },
-      builtinCloudFormationValidation: false,
       stackTraces: false,
-    });
-    const stack = new ZenmlSparkStack(app, 'ZenmlSpark', {
-      stackName: physicalNames(config).stackName,
-      env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
-      config,
     });
     const artifact = app.synth().getStackByName(stack.stackName);
     return {

@@ -1,13 +1,15 @@
 /**
  * One synthesized stack per distinct settings object, shared by every test file in a worker:
  * constructing the EKS stack costs about a second, so tests never build the same app twice.
- * Policy plugins are not registered here (they run in the synth suite and in policy-checks.test.ts).
+ * The app is built by defineApp (lib/app.ts), exactly as bin/app.ts builds it, with the settings
+ * given as CDK context over cdk.json's; policy plugins are not registered here (they run in the
+ * synth suite and in test/lib/validation.test.ts).
  */
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type EnvironmentConfig, resolveConfig } from '../../lib/settings/config';
-import { readRawSettings } from '../../lib/settings/read-settings';
-import { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
+import { defineApp } from '../../lib/app';
+import type { EnvironmentConfig } from '../../lib/settings/config';
+import type { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
 import { cdkJsonContext } from '../../scripts/lib/app-settings';
 
 export type Settings = Record<string, unknown>;
@@ -17,25 +19,13 @@ const cache = new Map<string, { stack: ZenmlSparkStack; template: Template; conf
 /** The feature flags and setting defaults exactly as cdk.json gives them to `cdk synth`. */
 export const CDK_JSON_CONTEXT = cdkJsonContext();
 
-export function configFor(settings: Settings = {}): EnvironmentConfig {
-  const context = { ...CDK_JSON_CONTEXT, ...settings };
-  return resolveConfig(readRawSettings((key) => context[key], {}));
-}
-
 export function buildApp(settings: Settings = {}): {
   app: App;
   stack: ZenmlSparkStack;
   config: EnvironmentConfig;
 } {
-  const config = configFor(settings);
   // stackTraces off: recording a trace per construct is a third of construction time in tests.
-  const app = new App({
-    context: CDK_JSON_CONTEXT,
-    builtinCloudFormationValidation: false,
-    stackTraces: false,
-  });
-  const stack = new ZenmlSparkStack(app, 'ZenmlSpark', { stackName: config.namePrefix, config });
-  return { app, stack, config };
+  return defineApp({ env: {}, context: { ...CDK_JSON_CONTEXT, ...settings }, stackTraces: false });
 }
 
 export function synth(settings: Settings = {}): {

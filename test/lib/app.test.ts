@@ -1,0 +1,47 @@
+/**
+ * defineApp is the one place the app is built (bin/app.ts, the estimate scripts, the test
+ * fixtures): the stack's description and environment come from it, and settings are resolved once,
+ * from what the caller passes in.
+ */
+import { defineApp, STACK_DESCRIPTION, STACK_ID } from '../../lib/app';
+import { ConfigError } from '../../lib/settings/config';
+import { CDK_JSON_CONTEXT } from './fixtures';
+
+describe('defineApp', () => {
+  test('GIVEN no account or region WHEN defined THEN an environment-agnostic stack with the description', () => {
+    const { app, stack, config } = defineApp({ env: {}, context: CDK_JSON_CONTEXT, stackTraces: false });
+    expect(stack.node.id).toBe(STACK_ID);
+    expect(stack.node.scope).toBe(app);
+    expect(stack.stackName).toBe(config.namePrefix);
+    expect(stack.templateOptions.description).toBe(STACK_DESCRIPTION);
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test('GIVEN account and region settings WHEN defined THEN the stack is pinned to them', () => {
+    const { stack } = defineApp({
+      env: { ZENML_SPARK_ACCOUNT: '123456789012' },
+      context: { ...CDK_JSON_CONTEXT, region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+      stackTraces: false,
+    });
+    expect([stack.account, stack.region]).toEqual(['123456789012', 'eu-west-1']);
+    expect(stack.templateOptions.description).toBe(STACK_DESCRIPTION);
+  });
+
+  test('GIVEN ZENML_SPARK_* in the env passed in WHEN defined THEN it wins over the context', () => {
+    const { stack, config } = defineApp({
+      env: { ZENML_SPARK_NAME_PREFIX: 'team-b' },
+      context: CDK_JSON_CONTEXT,
+      stackTraces: false,
+    });
+    expect([config.namePrefix, stack.stackName]).toEqual(['team-b', 'team-b']);
+  });
+
+  test('GIVEN a bad setting WHEN defined THEN one ConfigError naming it, and no stack', () => {
+    expect(() =>
+      defineApp({ env: {}, context: { ...CDK_JSON_CONTEXT, nodeMinSize: 5, nodeMaxSize: 3 } }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      defineApp({ env: {}, context: { ...CDK_JSON_CONTEXT, nodeMinSize: 5, nodeMaxSize: 3 } }),
+    ).toThrow('Invalid setting: nodeMinSize=5 (from context (cdk.json or -c)): at most nodeMaxSize (3)');
+  });
+});
