@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
-import { SPARK_DRIVER_API_CALLS } from '../../k8s/spark-driver-api';
 import { POD_SECURITY_LABELS, SPARK_DRIVER_ROLE_NAME, SparkRbacChart } from '../../k8s/spark-rbac-chart';
 import { allows, grants, type PolicyRule } from './rbac-helpers';
+import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
 interface K8sObject {
   apiVersion: string;
