@@ -1,4 +1,6 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SparkNetwork } from '../../lib/network';
+import { bareStack } from './bare-stack';
 import { synth } from './fixtures';
 
 describe('SparkNetwork', () => {
@@ -58,5 +60,56 @@ describe('SparkNetwork', () => {
   test('the default security group is locked down (custom resource), except in the emulator build', () => {
     synth().template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
     synth({ emulator: true }).template.resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
+  });
+});
+
+describe('SparkNetwork in a bare Stack', () => {
+  test('GIVEN three zones and two NAT gateways WHEN created THEN three subnet tiers per zone, sized for pods', () => {
+    // GIVEN
+    const stack = bareStack({ env: { region: 'eu-west-1' } });
+    // WHEN
+    new SparkNetwork(stack, 'Network', {
+      cidr: '10.60.0.0/16',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      natGateways: 2,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.60.0.0/16' });
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    const masks = Object.values(template.findResources('AWS::EC2::Subnet')).map(
+      (s) => `${s.Properties.AvailabilityZone} /${String(s.Properties.CidrBlock).split('/')[1]}`,
+    );
+    expect(masks.sort()).toEqual(
+      ['eu-west-1a', 'eu-west-1b', 'eu-west-1c']
+        .flatMap((az) => [`${az} /19`, `${az} /24`, `${az} /27`])
+        .sort(),
+    );
+  });
+
+  test('GIVEN the default WHEN created THEN subnets carry the load-balancer role tags', () => {
+    const stack = bareStack();
+    new SparkNetwork(stack, 'Network', { cidr: '10.40.0.0/16', availabilityZones: [], natGateways: 1 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::Subnet', {
+      MapPublicIpOnLaunch: false,
+      Tags: Match.arrayWith([{ Key: 'kubernetes.io/role/elb', Value: '1' }]),
+    });
+    template.hasResourceProperties('AWS::EC2::Subnet', {
+      Tags: Match.arrayWith([{ Key: 'kubernetes.io/role/internal-elb', Value: '1' }]),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('GIVEN restrictDefaultSecurityGroup false (emulator build) WHEN created THEN no lockdown custom resource', () => {
+    const stack = bareStack();
+    new SparkNetwork(stack, 'Network', {
+      cidr: '10.40.0.0/16',
+      availabilityZones: [],
+      natGateways: 1,
+      restrictDefaultSecurityGroup: false,
+    });
+    Template.fromStack(stack).resourceCountIs('Custom::VpcRestrictDefaultSG', 0);
   });
 });
