@@ -1,6 +1,6 @@
 /**
  * Unit tests only. The emulator (moto) and ZenML CLI suites are slower and need Python tools;
- * scripts/test.sh runs them as their own suites.
+ * scripts/verify/test.sh runs them as their own suites.
  */
 module.exports = {
   testEnvironment: 'node',

@@ -1,7 +1,7 @@
 /**
  * Writes the Kubernetes side as plain YAML for review and for `kubectl apply`: one file per chart.
  * The main synth command writes dist/ with whatever values it knows; the renderer and
- * scripts/run-pipeline.ts pass a deployed stack's values. Unknown values become PLACEHOLDER-*.
+ * scripts/operate/run-pipeline.ts pass a deployed stack's values. Unknown values become PLACEHOLDER-*.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,7 +121,7 @@ export function assertNoTokens(chart: string, text: string): void {
 function header(chart: string, v: Required<ManifestValues>): string {
   const lines = [
     `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
-    'values (scripts/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
+    'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
     `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
     `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType}`,
     `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,

@@ -1,6 +1,6 @@
 /**
  * One Kubernetes Job per pipeline step (importer, statistics, splitter, transformer, trainer) for
- * one run. Not applied at deploy: scripts/run-pipeline.ts applies the steps one after another.
+ * one run. Not applied at deploy: scripts/operate/run-pipeline.ts applies the steps one after another.
  *
  * Why client mode: `spark-submit --deploy-mode cluster` exits 0 even when the driver fails
  * (SPARK-26365), so a cluster-mode launcher Job would report success for a failed step. Here the

@@ -3,7 +3,7 @@
  * `PLACEHOLDER-<WHAT>` when unknown. One style everywhere: upper case, so it stands out in review,
  * is still a valid string for the Kubernetes JSON schema, and makes the API server reject the
  * object names it ends up in (names must be lower case): an unrendered manifest cannot be applied
- * by mistake. `scripts/run-pipeline.ts` and the renderer fill in real values.
+ * by mistake. `scripts/operate/run-pipeline.ts` and the renderer fill in real values.
  */
 export const PLACEHOLDERS = {
   region: 'PLACEHOLDER-REGION',

@@ -1,4 +1,4 @@
-"""scripts/build-spark-image.sh without Docker or AWS: the content tag and the --dry-run plan."""
+"""scripts/operate/build-spark-image.sh without Docker or AWS: the content tag and the --dry-run plan."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import SPARK_DIR, read_versions
 
 ROOT = SPARK_DIR.parent
-SCRIPT = "scripts/build-spark-image.sh"
+SCRIPT = "scripts/operate/build-spark-image.sh"
 REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml"
 
 
@@ -18,7 +18,7 @@ def build_script(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def copy_of_sources(tmp_path: Path) -> Path:
-    (tmp_path / "scripts").mkdir()
+    (tmp_path / SCRIPT).parent.mkdir(parents=True)
     shutil.copy(ROOT / SCRIPT, tmp_path / SCRIPT)
     shutil.copytree(SPARK_DIR, tmp_path / "spark", ignore=shutil.ignore_patterns("__pycache__", "tests", ".pytest_cache"))
     return tmp_path

@@ -27,7 +27,7 @@ def instructions() -> list[dict]:
 
 
 def resolve(text: str) -> str:
-    """Substitutes ${VAR} from versions.env, as scripts/build-spark-image.sh does with --build-arg."""
+    """Substitutes ${VAR} from versions.env, as scripts/operate/build-spark-image.sh does with --build-arg."""
     return re.sub(r"\$\{(\w+)(?::\?[^}]*)?\}", lambda m: VERSIONS.get(m.group(1), m.group(0)), text)
 
 
@@ -45,7 +45,7 @@ def hadoop_project_pom() -> ET.Element:
     path = os.environ.get("HADOOP_PROJECT_POM")
     if not path or not Path(path).is_file():
         pytest.fail(
-            "HADOOP_PROJECT_POM is not set to a downloaded hadoop-project pom; run scripts/test-spark.sh, "
+            "HADOOP_PROJECT_POM is not set to a downloaded hadoop-project pom; run scripts/verify/test-spark.sh, "
             "whose install step fetches it from Maven Central (and caches it)"
         )
     return ET.parse(path).getroot()

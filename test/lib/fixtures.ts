@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { defineApp } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import type { ZenmlSparkStack } from '../../lib/zenml-spark-stack';
-import { cdkJsonContext } from '../../scripts/lib/app-settings';
+import { cdkJsonContext } from '../../scripts/lib/settings';
 
 export type Settings = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
-import type { MotoServer } from '../../scripts/lib/moto-server';
+import type { MotoServer } from '../../scripts/verify/moto/moto-server';
 
 export const REGION = 'eu-west-1';
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -153,7 +153,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs one of the scripts/*.ts CLIs as a user would (npx tsx), bounded in time. */
+/** Runs one of the scripts/<wing>/*.ts CLIs (e.g. 'operate/outputs.ts') as a user would (npx tsx), bounded in time. */
 export function runCli(
   script: string,
   args: readonly string[],

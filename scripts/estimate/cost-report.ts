@@ -1,0 +1,137 @@
+/**
+ * Text rendering of a cost estimate: the full report of `npm run cost` and the short block the
+ * main synth command ends with.
+ */
+import type { EnvironmentConfig } from '../../lib/settings/config';
+import { table } from '../lib/table';
+import type { CloudAssemblySummary } from './cloud-assembly';
+import { type CostEstimate, estimateCost, type LineItem, loadPriceTable, unitUsd, usd } from './cost-model';
+
+const UNCONFIRMED_MARK = '*';
+
+function unitPriceCell(l: LineItem): string {
+  if (l.unitPrice === null) return 'unpriced';
+  return `${unitUsd(l.unitPrice)}/${l.unit}${l.priceStatus === 'unconfirmed' ? UNCONFIRMED_MARK : ''}`;
+}
+
+function quantityCell(l: LineItem): string {
+  return `${Number.isInteger(l.quantity) ? l.quantity : l.quantity.toFixed(2)} ${l.unit}`;
+}
+
+/** A total that is only a lower bound when something is unpriced says so. */
+function totalCell(monthly: number, e: CostEstimate): string {
+  return e.unpriced.length > 0 ? `>= ${usd(monthly)}` : usd(monthly);
+}
+
+export function renderEstimate(e: CostEstimate, origin: string): string {
+  const out: string[] = [];
+  out.push(`zenml-spark-eks: monthly cost estimate, ${e.region} (${e.regionSource})`);
+  out.push(
+    `  prices   pricing/aws-prices.json, retrieved ${e.pricesRetrieved} (on-demand list prices, ${e.currency})`,
+  );
+  out.push(`  template ${origin}`);
+
+  out.push('\nLine items (node lines at the desired size)');
+  out.push(
+    table(
+      ['resource type', 'item', 'quantity', 'unit price', 'monthly'],
+      e.lines.map((l, i) => [
+        i > 0 && e.lines[i - 1].group === l.group ? '' : l.group,
+        l.item,
+        quantityCell(l),
+        unitPriceCell(l),
+        usd(l.monthly),
+      ]),
+    ),
+  );
+
+  const byType = new Map<string, { monthly: number; unpriced: boolean }>();
+  for (const l of e.lines) {
+    const prev = byType.get(l.group) ?? { monthly: 0, unpriced: false };
+    byType.set(l.group, {
+      monthly: prev.monthly + (l.monthly ?? 0),
+      unpriced: prev.unpriced || l.monthly === null,
+    });
+  }
+  const desired = e.scenarios.desired.monthly;
+  out.push('\nMonthly total by resource type (desired node count)');
+  out.push(
+    table(
+      ['resource type', 'monthly', 'share'],
+      [...byType.entries()]
+        .sort((a, b) => b[1].monthly - a[1].monthly)
+        .map(([type, v]) => [
+          type,
+          v.unpriced ? (v.monthly > 0 ? `>= ${usd(v.monthly)}` : 'unpriced') : usd(v.monthly),
+          desired > 0 ? `${((v.monthly / desired) * 100).toFixed(1)}%` : '-',
+        ]),
+    ),
+  );
+
+  out.push('\nWhat the environment costs per month');
+  out.push(
+    table(
+      ['node group at', 'nodes', 'monthly', 'per day'],
+      [
+        ['minimum (idle cost)', e.scenarios.idle],
+        ['desired', e.scenarios.desired],
+        ['maximum', e.scenarios.max],
+      ].map(([label, s]) => {
+        const sc = s as CostEstimate['scenarios']['idle'];
+        return [
+          label as string,
+          String(sc.nodes),
+          totalCell(sc.monthly, e),
+          totalCell(Math.round((sc.monthly / (e.hoursPerMonth / 24)) * 100) / 100, e),
+        ];
+      }),
+    ),
+  );
+
+  if (e.unpriced.length > 0) {
+    out.push(`\nUNPRICED (${e.unpriced.length}): totals above leave these out and are lower bounds`);
+    for (const l of e.unpriced) out.push(`  - ${l.group}: ${l.item} (${quantityCell(l)}): ${l.note ?? ''}`);
+  }
+  if (e.unconfirmedPrices > 0) {
+    out.push(
+      `\n${UNCONFIRMED_MARK} ${e.unconfirmedPrices} line(s) use a price not re-checked offline; see the status field in pricing/aws-prices.json.`,
+    );
+  }
+  out.push('\nAssumptions');
+  for (const a of e.assumptions) out.push(`  - ${a}`);
+  const notes = e.lines.filter((l) => l.note && l.monthly !== null);
+  if (notes.length > 0) {
+    out.push('\nNotes');
+    for (const l of notes) out.push(`  - ${l.item}: ${l.note}`);
+  }
+  return out.join('\n');
+}
+
+/**
+ * The monthly estimate the main synth command ends its summary with, from the templates it just
+ * synthesized and the resolved settings.
+ */
+export function costSummaryLines(assembly: CloudAssemblySummary, config: EnvironmentConfig): string[] {
+  const e = estimateCost({
+    templates: assembly.stacks.map((s) => s.template),
+    region: config.region,
+    prices: loadPriceTable(),
+  });
+  const s = e.scenarios;
+  const lines = [
+    `\nMonthly estimate, ${e.region}${config.region ? '' : ' (no region set: default)'}, on-demand prices of ${e.pricesRetrieved}`,
+    table(
+      ['node group at', 'nodes', 'monthly'],
+      [
+        ['minimum (idle)', String(s.idle.nodes), totalCell(s.idle.monthly, e)],
+        ['desired', String(s.desired.nodes), totalCell(s.desired.monthly, e)],
+        ['maximum', String(s.max.nodes), totalCell(s.max.monthly, e)],
+      ],
+    ),
+  ];
+  if (e.unpriced.length > 0) {
+    lines.push(`  unpriced: ${e.unpriced.map((l) => `${l.group} (${l.item})`).join('; ')}`);
+  }
+  lines.push('  line items, sources and assumptions: npm run cost (with the same -c flags)');
+  return lines;
+}

@@ -1,0 +1,136 @@
+/**
+ * The main job: synthesize every CloudFormation template into cdk.out/ (through the CDK CLI, with
+ * all policy checks) and every Kubernetes manifest into dist/, offline and without credentials,
+ * then print a summary a reviewer can read.
+ *
+ *   npm run synth [-- -c key=value ...]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeManifests } from '../../k8s/manifests';
+import type { EnvironmentConfig } from '../../lib/settings/config';
+import { physicalNames } from '../../lib/settings/names';
+import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
+import { table } from '../lib/table';
+import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
+import { costSummaryLines } from './cost-report';
+
+const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist dist]
+
+Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
+CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
+a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.`;
+
+const OPTIONS = {
+  context: { type: 'string', short: 'c', multiple: true, default: [] },
+  out: { type: 'string', default: 'cdk.out' },
+  dist: { type: 'string', default: 'dist' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const started = Date.now();
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
+  const { cliContext, config } = settingsFromFlags(values.context);
+
+  const outDir = path.resolve(REPO_ROOT, values.out as string);
+  const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  const cdk = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
+  const args = ['synth', '--quiet', '--no-notices', '--output', outDir];
+  for (const [k, v] of Object.entries(cliContext)) args.push('-c', `${k}=${v}`);
+  const result = spawnSync(cdk, args, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  if (result.status !== 0) {
+    console.error(
+      `\ncdk synth failed (exit ${result.status ?? result.signal}); nothing was written to ${distDir}.`,
+    );
+    return result.status ?? 1;
+  }
+  const assembly = summarizeCloudAssembly(outDir);
+
+  fs.rmSync(distDir, { recursive: true, force: true });
+  const manifests = writeManifests(distDir, {
+    region: config.region,
+    accountId: config.account,
+    nodeInstanceType: config.nodeInstanceType,
+  });
+
+  printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
+  return 0;
+}
+
+function printSummary(
+  config: EnvironmentConfig,
+  assembly: CloudAssemblySummary,
+  manifests: ReturnType<typeof writeManifests>,
+  outDir: string,
+  distDir: string,
+  elapsedMs: number,
+) {
+  const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+  const names = physicalNames(config);
+  console.log(`\nzenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`);
+  console.log(
+    `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
+  );
+  console.log(
+    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}, ${config.nodeInstanceType} x ` +
+      `${config.nodeMinSize}-${config.nodeMaxSize} (desired ${config.nodeDesiredSize})`,
+  );
+  console.log(
+    `  database ${config.dbInstanceClass} MySQL ${config.mysqlEngineVersion}; removal mode ${config.removalMode}`,
+  );
+
+  console.log('\nStacks');
+  console.log(
+    table(
+      ['stack', 'resources', 'outputs', 'template'],
+      assembly.stacks.map((s) => [
+        s.stackName,
+        String(s.resourceCount),
+        String(s.outputs.length),
+        rel(s.templatePath),
+      ]),
+    ),
+  );
+  for (const stack of assembly.stacks) {
+    console.log(`\nResources in ${stack.stackName}`);
+    console.log(
+      table(
+        ['type', 'count'],
+        Object.entries(stack.resourceTypes)
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([type, count]) => [type, String(count)]),
+      ),
+    );
+    console.log(`\nOutputs of ${stack.stackName}: ${stack.outputs.join(', ')}`);
+  }
+  console.log('\nPolicy checks (blocking; acknowledgements carry reasons in the constructs)');
+  console.log(
+    table(
+      ['check', 'unacknowledged', 'acknowledged'],
+      assembly.validation.map((v) => [v.plugin, String(v.violations), String(v.acknowledged)]),
+    ),
+  );
+  console.log(`\nKubernetes manifests in ${rel(distDir)}/`);
+  console.log(
+    table(
+      ['chart', 'objects', 'file'],
+      manifests.map((m) => [m.chart, String(m.objects), rel(m.file)]),
+    ),
+  );
+  console.log(`\nTemplates in ${rel(outDir)}/. Next: npm test, or deploy with the commands in README.md.`);
+  console.log(costSummaryLines(assembly, config).join('\n'));
+}
+
+runMain(() => main(process.argv.slice(2)));

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Builds the Spark step image (spark/Dockerfile) and pushes it to the stack's ECR repository,
+# tagged by content: spark-<spark version>-<12 hex of a SHA-256 over every file the image is built
+# from>. The same sources always give the same tag, so a tag already in ECR is not pushed again.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+usage() {
+  cat <<USAGE
+Usage: scripts/operate/build-spark-image.sh (--repository URI | --stack NAME) [--region R] [--platform P] [--dry-run]
+       scripts/operate/build-spark-image.sh --print-tag
+
+Builds spark/Dockerfile with every pin of spark/versions.env as --build-arg, tags it
+<repository>:<content tag> and pushes it, then prints the image URI (pass it, or its tag, to
+scripts/operate/run-pipeline.ts: --image URI, or --outputs FILE --image-tag TAG).
+
+  --repository URI   ECR repository URI, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml
+  --stack NAME       read the repository from the deployed stack's EcrRepositoryUri output (aws CLI)
+  --region R         AWS region for --stack and the ECR login (default: the aws CLI's)
+  --platform P       image platform (default linux/amd64: the t3a node group is x86_64)
+  --print-tag        print the content tag and exit (no docker, no aws)
+  --dry-run          print the commands instead of running them
+  -h, --help         this help
+
+Needs docker (with buildx) and the aws CLI with credentials for the account, except with
+--print-tag or --dry-run.
+USAGE
+}
+
+repository='' stack='' region='' platform='linux/amd64' dry_run=0 print_tag=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repository) repository=${2:?--repository needs a URI}; shift 2 ;;
+    --stack) stack=${2:?--stack needs a stack name}; shift 2 ;;
+    --region) region=${2:?--region needs a region}; shift 2 ;;
+    --platform) platform=${2:?--platform needs a value such as linux/amd64}; shift 2 ;;
+    --dry-run) dry_run=1; shift ;;
+    --print-tag) print_tag=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "build-spark-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# shellcheck source=../spark/versions.env
+source "$root/spark/versions.env"
+build_args=()
+while IFS='=' read -r key _; do
+  build_args+=(--build-arg "$key=${!key}")
+done < <(grep -E '^[A-Z0-9_]+=' "$root/spark/versions.env")
+
+# The content tag: every file the build reads (the .dockerignore allow-list, the Dockerfile and
+# the pins), hashed by path and content, in a fixed order.
+content_tag() {
+  cd "$root/spark"
+  {
+    printf '%s\n' Dockerfile .dockerignore versions.env image-requirements.txt run_step.py data/sample.csv
+    find zenml_spark_steps -name '*.py' -not -path '*/__pycache__/*'
+  } | LC_ALL=C sort | while IFS= read -r f; do printf '%s %s\n' "$(sha256sum "$f" | cut -c1-64)" "$f"; done \
+    | sha256sum | cut -c1-12
+}
+tag="spark-$SPARK_VERSION-$(content_tag)"
+if [ "$print_tag" -eq 1 ]; then
+  echo "$tag"
+  exit 0
+fi
+
+run() {
+  if [ "$dry_run" -eq 1 ]; then printf '+ %s\n' "$*"; else "$@"; fi
+}
+need() {
+  [ "$dry_run" -eq 1 ] || command -v "$1" >/dev/null 2>&1 || { echo "build-spark-image: $1 not found on PATH ($2)" >&2; exit 3; }
+}
+
+region_args=()
+[ -n "$region" ] && region_args=(--region "$region")
+if [ -z "$repository" ] && [ -n "$stack" ]; then
+  need aws 'to read the stack outputs'
+  if [ "$dry_run" -eq 1 ]; then
+    repository="<EcrRepositoryUri of $stack>"
+    printf '+ aws cloudformation describe-stacks --stack-name %s --query ... EcrRepositoryUri\n' "$stack"
+  else
+    repository=$(aws cloudformation describe-stacks "${region_args[@]}" --stack-name "$stack" \
+      --query "Stacks[0].Outputs[?OutputKey=='EcrRepositoryUri'].OutputValue" --output text)
+  fi
+fi
+if [ -z "$repository" ] || [ "$repository" = None ]; then
+  echo "build-spark-image: give --repository URI or --stack NAME (a stack with an EcrRepositoryUri output)" >&2
+  exit 2
+fi
+case "${repository##*/}" in
+  *:*|*@*) echo "build-spark-image: --repository=$repository: give the repository without a tag" >&2; exit 2 ;;
+esac
+registry=${repository%%/*}
+image="$repository:$tag"
+
+need docker 'to build and push the image'
+need aws 'to log in to ECR'
+if [ "$dry_run" -eq 0 ] && aws ecr describe-images "${region_args[@]}" --repository-name "${repository#*/}" \
+    --image-ids "imageTag=$tag" >/dev/null 2>&1; then
+  echo "build-spark-image: $image is already in ECR (same content), not rebuilt" >&2
+  echo "$image"
+  exit 0
+fi
+if [ "$dry_run" -eq 1 ]; then
+  printf '+ aws ecr get-login-password %s | docker login --username AWS --password-stdin %s\n' "${region_args[*]}" "$registry"
+else
+  aws ecr get-login-password "${region_args[@]}" | docker login --username AWS --password-stdin "$registry"
+fi
+run docker buildx build --platform "$platform" "${build_args[@]}" --tag "$image" --push "$root/spark"
+echo "$image"

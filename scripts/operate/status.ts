@@ -1,0 +1,215 @@
+/**
+ * One screen: the bootstrap and app stacks' states, the key outputs, and whether the cluster,
+ * its node groups and the database are ready. Exits 0 when everything is ready, 1 otherwise, so
+ * `npm run status && npm run outputs -- --run` waits for nothing and fails early.
+ *
+ *   npm run status [-- --stack NAME] [--region R]
+ */
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  ListNodegroupsCommand,
+  type Nodegroup,
+} from '@aws-sdk/client-eks';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { physicalNames } from '../../lib/settings/names';
+import { OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
+import {
+  type AwsClients,
+  awsClients,
+  endpointFromEnv,
+  errorName,
+  explainAwsError,
+  resolvedRegion,
+} from '../lib/aws-clients';
+import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { table } from '../lib/table';
+import { describeStack, stackCondition } from './stack-outputs';
+import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
+
+const USAGE = 'Usage: npm run status -- [--toolkit-stack-name NAME] [options]';
+const HELP = `${USAGE}
+
+Shows the CDK bootstrap stack and the app's stack (state, last change), the key outputs, the EKS
+cluster and whether each node group is ready, and the metadata database. Exits 1 unless all of
+them are ready.
+
+Options:
+  --toolkit-stack-name NAME   the CDK bootstrap stack (default: CDKToolkit)
+${COMMON_HELP}`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  'toolkit-stack-name': { type: 'string', default: 'CDKToolkit' },
+} satisfies FlagOptions;
+
+const KEY_OUTPUTS: readonly OutputName[] = [
+  'clusterName',
+  'sparkMasterUrl',
+  'artifactStorePath',
+  'containerRegistryUri',
+  'sparkRoleArn',
+  'databaseEndpoint',
+  's3SecretArn',
+];
+
+/** A node group can take Spark pods: ACTIVE, no health issue, at least one node wanted. */
+export function nodegroupReadiness(ng: Nodegroup): { ready: boolean; detail: string } {
+  const s = ng.scalingConfig ?? {};
+  const issues = ng.health?.issues ?? [];
+  const sizes = `${s.desiredSize ?? '?'} desired (${s.minSize ?? '?'}-${s.maxSize ?? '?'}), ${ng.instanceTypes?.join(',') ?? '?'}`;
+  if (ng.status !== 'ACTIVE') return { ready: false, detail: `${ng.status}; ${sizes}` };
+  if (issues.length > 0) {
+    return { ready: false, detail: `ACTIVE with ${issues.map((i) => `${i.code}: ${i.message}`).join('; ')}` };
+  }
+  if ((s.desiredSize ?? 0) < 1) return { ready: false, detail: `ACTIVE but no nodes wanted; ${sizes}` };
+  return { ready: true, detail: `ACTIVE; ${sizes}` };
+}
+
+interface Row {
+  readonly what: string;
+  readonly state: string;
+  readonly ready: boolean | undefined;
+  readonly detail: string;
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const flags = parseFlags(argv, OPTIONS, USAGE);
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const target = resolveTarget(flags, env);
+  const endpoint = endpointFromEnv(env);
+  const clients = awsClients({ region: target.region, endpoint });
+  const region = await resolvedRegion(clients);
+  const rows: Row[] = [];
+
+  const toolkitName = flags['toolkit-stack-name'];
+  const toolkit = await describeStack(clients.cloudFormation, toolkitName);
+  rows.push(
+    toolkit
+      ? {
+          what: `stack ${toolkitName}`,
+          state: toolkit.status,
+          ready:
+            stackCondition(toolkit.status) !== 'failed' && stackCondition(toolkit.status) !== 'in-progress',
+          detail: `bootstrap version ${toolkit.rawOutputs.BootstrapVersion ?? '?'}`,
+        }
+      : { what: `stack ${toolkitName}`, state: 'missing', ready: false, detail: 'run npx cdk bootstrap' },
+  );
+  const stack = await describeStack(clients.cloudFormation, target.stackName);
+  if (!stack) {
+    rows.push({
+      what: `stack ${target.stackName}`,
+      state: 'missing',
+      ready: false,
+      detail: 'not deployed: npx cdk deploy',
+    });
+  } else {
+    const condition = stackCondition(stack.status);
+    rows.push({
+      what: `stack ${target.stackName}`,
+      state: stack.status,
+      ready: condition === 'ready' || condition === 'rolled-back-update',
+      detail: `${stack.statusReason ? `${stack.statusReason}; ` : ''}last change ${stack.lastUpdated?.toISOString() ?? '?'}`,
+    });
+    const clusterName = stack.rawOutputs[OUTPUT_KEYS.clusterName];
+    if (clusterName) rows.push(...(await clusterRows(clients, clusterName)));
+  }
+  rows.push(await databaseRow(clients, physicalNames(target.config).databaseIdentifier));
+
+  console.log(`Status of ${target.stackName} in ${region}${endpoint ? ` (endpoint ${endpoint})` : ''}\n`);
+  const mark = (r: Row) => (r.ready === undefined ? '-' : r.ready ? 'yes' : 'NO');
+  console.log(
+    table(
+      ['resource', 'state', 'ready', 'detail'],
+      rows.map((r) => [r.what, r.state, mark(r), r.detail]),
+    ),
+  );
+  if (stack) {
+    const outputs = KEY_OUTPUTS.filter((n) => stack.rawOutputs[OUTPUT_KEYS[n]] !== undefined).map((n) => [
+      OUTPUT_KEYS[n],
+      stack.rawOutputs[OUTPUT_KEYS[n]],
+    ]);
+    if (outputs.length > 0) console.log(`\nKey outputs\n${table(['output', 'value'], outputs)}`);
+    const kubeconfig = stack.rawOutputs[OUTPUT_KEYS.updateKubeconfigCommand];
+    if (kubeconfig) console.log(`\nkubectl: ${kubeconfig}`);
+  }
+  const notReady = rows.filter((r) => r.ready === false);
+  console.log(
+    notReady.length === 0
+      ? '\nAll ready. Next: npm run outputs'
+      : `\nNot ready: ${notReady.map((r) => r.what).join(', ')}`,
+  );
+  return notReady.length === 0 ? 0 : 1;
+}
+
+async function clusterRows(clients: AwsClients, clusterName: string): Promise<Row[]> {
+  const what = `eks cluster ${clusterName}`;
+  try {
+    const c = (await clients.eks.send(new DescribeClusterCommand({ name: clusterName }))).cluster;
+    const rows: Row[] = [
+      {
+        what,
+        state: c?.status ?? '?',
+        ready: c?.status === 'ACTIVE',
+        detail: `Kubernetes ${c?.version ?? '?'}`,
+      },
+    ];
+    const names = (await clients.eks.send(new ListNodegroupsCommand({ clusterName }))).nodegroups ?? [];
+    if (names.length === 0)
+      rows.push({
+        what: 'node groups',
+        state: 'none',
+        ready: false,
+        detail: 'Spark pods have nowhere to run',
+      });
+    for (const nodegroupName of names) {
+      const ng = (await clients.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName })))
+        .nodegroup;
+      const r = ng ? nodegroupReadiness(ng) : { ready: false, detail: 'not found' };
+      rows.push({ what: `node group ${nodegroupName}`, state: ng?.status ?? '?', ...r });
+    }
+    return rows;
+  } catch (e) {
+    if (errorName(e) === 'ResourceNotFoundException') {
+      return [
+        { what, state: 'missing', ready: false, detail: 'named in the stack outputs but not found in EKS' },
+      ];
+    }
+    return [{ what, state: 'unknown', ready: false, detail: explainAwsError(e, 'DescribeCluster').message }];
+  }
+}
+
+async function databaseRow(clients: AwsClients, id: string): Promise<Row> {
+  const what = `database ${id}`;
+  try {
+    const db = (await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })))
+      .DBInstances?.[0];
+    return {
+      what,
+      state: db?.DBInstanceStatus ?? '?',
+      ready: db?.DBInstanceStatus === 'available',
+      detail: `${db?.Engine ?? '?'} ${db?.EngineVersion ?? ''}, ${db?.DBInstanceClass ?? '?'}`,
+    };
+  } catch (e) {
+    if (errorName(e) === 'DBInstanceNotFound' || errorName(e) === 'DBInstanceNotFoundFault') {
+      return {
+        what,
+        state: 'missing',
+        ready: false,
+        detail: 'not found (not deployed, or another namePrefix)',
+      };
+    }
+    return {
+      what,
+      state: 'unknown',
+      ready: undefined,
+      detail: explainAwsError(e, 'DescribeDBInstances').message,
+    };
+  }
+}
+
+// Only when run as a program: tests import the pure helpers above.
+if (require.main === module) runMain(() => main(process.argv.slice(2), process.env));

@@ -1,0 +1,137 @@
+import type { CfnTemplate } from '../../../scripts/estimate/cloud-assembly';
+import {
+  buildDeployGraph,
+  CHAIN_TOLERANCE,
+  dependencyPath,
+  eksChain,
+  idsOfType,
+  loadResourceTimes,
+  parallelismChecks,
+  type ResourceTimes,
+  schedule,
+} from '../../../scripts/estimate/deploy-graph';
+import { synth } from '../../lib/fixtures';
+
+const TIMES = loadResourceTimes();
+
+function appTemplate(settings: Record<string, unknown> = {}): CfnTemplate {
+  return synth(settings).template.toJSON() as CfnTemplate;
+}
+
+/** Ten seconds per resource type, so that small hand-written graphs have obvious answers. */
+const FLAT: ResourceTimes = { ...TIMES, default: { create: 10, delete: 10, basis: 'test' }, types: {} };
+
+describe('dependency graph', () => {
+  test('GIVEN Ref, GetAtt, Sub and DependsOn THEN each is an edge; pseudo parameters and Sub variables are not', () => {
+    const g = buildDeployGraph({
+      Resources: {
+        A: { Type: 'T::A' },
+        B: { Type: 'T::B', Properties: { X: { Ref: 'A' } } },
+        C: { Type: 'T::C', Properties: { X: { 'Fn::GetAtt': ['B', 'Arn'] }, Y: { 'Fn::GetAtt': 'A.Id' } } },
+        D: {
+          Type: 'T::D',
+          Properties: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not JS.
+            S: { 'Fn::Sub': ['${C.Arn}/${AWS::Region}/${!Literal}/${Local}', { Local: { Ref: 'A' } }] },
+          },
+        },
+        E: { Type: 'T::E', DependsOn: 'D' },
+        F: { Type: 'T::F', DependsOn: ['E', 'A'], Properties: { R: { Ref: 'AWS::StackName' } } },
+      },
+    } as unknown as CfnTemplate);
+    const deps = (id: string) => [...(g.deps.get(id)?.keys() ?? [])].sort();
+    expect(deps('B')).toEqual(['A']);
+    expect(deps('C')).toEqual(['A', 'B']);
+    expect(deps('D')).toEqual(['A', 'C']);
+    expect(deps('E')).toEqual(['D']);
+    expect(deps('F')).toEqual(['A', 'E']);
+    expect(g.deps.get('C')?.get('B')?.kinds).toEqual(['GetAtt']);
+  });
+
+  test('GIVEN a fork THEN deploy is the longest chain and destroy runs it in reverse', () => {
+    const g = buildDeployGraph({
+      Resources: {
+        Vpc: { Type: 'T::Vpc' },
+        Slow: { Type: 'T::Slow', Properties: { V: { Ref: 'Vpc' } } },
+        Fast: { Type: 'T::Fast', Properties: { V: { Ref: 'Vpc' } } },
+        After: { Type: 'T::After', Properties: { S: { Ref: 'Slow' } } },
+      },
+    } as unknown as CfnTemplate);
+    const times: ResourceTimes = {
+      ...FLAT,
+      types: { 'T::Slow': { create: 100, delete: 50, basis: 'test' } },
+    };
+    const deploy = schedule(g, times, 'deploy');
+    expect(deploy.total).toBe(10 + 100 + 10);
+    expect(deploy.criticalPath.map((r) => r.id)).toEqual(['Vpc', 'Slow', 'After']);
+    expect(deploy.resources.get('Fast')?.start).toBe(10);
+    const destroy = schedule(g, times, 'destroy');
+    expect(destroy.criticalPath.map((r) => r.id)).toEqual(['After', 'Slow', 'Vpc']);
+    expect(destroy.total).toBe(10 + 50 + 10);
+  });
+
+  test('GIVEN a Retain deletion policy THEN destroy does not wait for that resource', () => {
+    const g = buildDeployGraph({
+      Resources: { Db: { Type: 'T::Db', DeletionPolicy: 'Retain' } },
+    } as unknown as CfnTemplate);
+    expect(schedule(g, FLAT, 'destroy').total).toBe(0);
+  });
+});
+
+describe('deploy critical path of the app', () => {
+  const template = appTemplate();
+  const graph = buildDeployGraph(template);
+  const [db] = idsOfType(graph, 'AWS::RDS::DBInstance');
+  const [cluster] = idsOfType(graph, 'AWS::EKS::Cluster');
+  const [nodegroup] = idsOfType(graph, 'AWS::EKS::Nodegroup');
+
+  test('the DB instance and the EKS cluster are on separate branches', () => {
+    expect(dependencyPath(graph, db, cluster)).toBeUndefined();
+    expect(dependencyPath(graph, cluster, db)).toBeUndefined();
+  });
+
+  test('the node group does not wait for the DB', () => {
+    expect(dependencyPath(graph, nodegroup, db)).toBeUndefined();
+  });
+
+  test('the node group waits for its subnets default route (implicit NAT dependency)', () => {
+    const edges = [...(graph.deps.get(nodegroup)?.values() ?? [])].filter((e) =>
+      e.kinds.includes('implicit'),
+    );
+    expect(edges.length).toBeGreaterThan(0);
+    expect(edges.every((e) => graph.resources.get(e.to)?.type === 'AWS::EC2::Route')).toBe(true);
+  });
+
+  test('GIVEN a node group made to wait for the DB THEN the check fails and names the edge', () => {
+    const bad: CfnTemplate = {
+      ...template,
+      Resources: {
+        ...template.Resources,
+        [nodegroup]: { ...template.Resources[nodegroup], DependsOn: [db] },
+      },
+    };
+    const check = parallelismChecks(buildDeployGraph(bad), TIMES).find((c) =>
+      c.name.startsWith('node group'),
+    );
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toContain(`${nodegroup} -[DependsOn]-> ${db}`);
+  });
+
+  test('the destroy estimate ends with the network, after the cluster', () => {
+    const destroy = schedule(graph, TIMES, 'destroy');
+    const order = destroy.criticalPath.map((r) => r.type);
+    expect(order.indexOf('AWS::EKS::Cluster')).toBeLessThan(order.indexOf('AWS::EC2::VPC'));
+    expect(destroy.total).toBeGreaterThan(TIMES.types['AWS::EKS::Cluster'].delete);
+  });
+
+  test(`the estimated deploy is within ${CHAIN_TOLERANCE * 100}% of the EKS chain`, () => {
+    const deploy = schedule(graph, TIMES, 'deploy');
+    expect(deploy.total).toBeLessThanOrEqual(eksChain(graph, TIMES).total * (1 + CHAIN_TOLERANCE));
+  });
+
+  test('the node group waits for the NAT route; the cluster does not', () => {
+    const nat = idsOfType(graph, 'AWS::EC2::NatGateway')[0];
+    expect(dependencyPath(graph, nodegroup, nat)).toBeDefined();
+    expect(dependencyPath(graph, cluster, nat)).toBeUndefined();
+  });
+});

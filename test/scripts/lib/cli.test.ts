@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { CliError, parseFlags } from '../../../scripts/lib/cli';
+import { COMMON_OPTIONS } from '../../../scripts/operate/target';
+
+const USAGE = 'Usage: test';
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+describe('parseFlags', () => {
+  test('repeated -c pairs and --stack are parsed', () => {
+    const flags = parseFlags(
+      ['-c', 'namePrefix=abc', '-c', 'nodeMinSize=2', '--stack', 's'],
+      COMMON_OPTIONS,
+      USAGE,
+    );
+    expect(flags.context).toEqual(['namePrefix=abc', 'nodeMinSize=2']);
+    expect(flags.stack).toBe('s');
+  });
+
+  test('an unknown flag is a usage error (exit 2) naming it', () => {
+    expect(() => parseFlags(['--stak', 'x'], COMMON_OPTIONS, USAGE)).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^Unknown option '--stak'/) }),
+    );
+  });
+
+  test('a stray positional is a usage error', () => {
+    expect(() => parseFlags(['zenml-spark'], COMMON_OPTIONS, USAGE)).toThrow(CliError);
+  });
+});
+
+describe.each(['synth', 'cost', 'critical-path'])('scripts/estimate/%s.ts', (name) => {
+  test('an unknown flag is one error line plus the usage, exit 2, no stack trace', () => {
+    const r = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+      [path.join(ROOT, 'scripts', 'estimate', `${name}.ts`), '--bogus'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("error: Unknown option '--bogus'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,195 @@
+import { spawnSync } from 'node:child_process';
+import type { StackOutputs } from '../../../scripts/operate/stack-outputs';
+import {
+  buildPlan,
+  containerRegistryCommand,
+  RDS_SECRET,
+  renderServerEnv,
+  renderShell,
+  S3_SECRET,
+  secretValuesForZenml,
+  shellQuote,
+  zenmlNames,
+} from '../../../scripts/operate/zenml-commands';
+
+const OUTPUTS: StackOutputs = {
+  region: 'eu-west-1',
+  artifactBucketName: 'zenml-spark-artifacts-1a2b',
+  artifactStorePath: 's3://zenml-spark-artifacts-1a2b',
+  ecrRepositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/zenml',
+  containerRegistryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com',
+  clusterName: 'zenml-spark',
+  clusterEndpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+  sparkMasterUrl: 'k8s://https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+  sparkNamespace: 'spark-namespace',
+  sparkServiceAccount: 'spark-service-account',
+  sparkRoleArn: 'arn:aws:iam::111122223333:role/zenml-spark-spark',
+  databaseEndpoint: 'db.abc.eu-west-1.rds.amazonaws.com',
+  databasePort: '3306',
+  rdsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbCdEf',
+  updateKubeconfigCommand: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
+};
+const S3_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/s3_authentication-XyZ123';
+const DB = { databaseUsername: 'zenml', databaseName: 'zenml' };
+
+/** Runs a rendered line through bash's own parser and returns the words it produces. */
+function bashWords(line: string): string[] {
+  const res = spawnSync('bash', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' });
+  expect(res.status).toBe(0);
+  return res.stdout.split('\0').slice(0, -1);
+}
+
+describe('buildPlan', () => {
+  test('keyless stack: rds secret, five components and a stack set active, no authentication_secret', () => {
+    // GIVEN a stack without s3AccessKey WHEN the plan is built
+    const plan = buildPlan(OUTPUTS, DB);
+    const argvs = plan.zenml.map((c) => c.argv.join(' '));
+
+    // THEN
+    expect(argvs).toEqual([
+      `zenml secret create ${RDS_SECRET}`,
+      'zenml artifact-store register spark_artifact_store --flavor=s3 --path=s3://zenml-spark-artifacts-1a2b',
+      'zenml container-registry register spark_container_registry --flavor=aws --uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
+      'zenml image-builder register spark_image_builder --flavor=local',
+      'zenml step-operator register spark_step_operator --flavor=spark-kubernetes ' +
+        '--master=k8s://https://ABC.gr7.eu-west-1.eks.amazonaws.com --namespace=spark-namespace ' +
+        '--service_account=spark-service-account',
+      'zenml stack register spark_stack -o default -a spark_artifact_store -c spark_container_registry ' +
+        '-i spark_image_builder -s spark_step_operator --set',
+    ]);
+    expect(plan.zenml[0].secretFrom).toEqual({ secretArn: OUTPUTS.rdsSecretArn, region: 'eu-west-1' });
+    expect(plan.kubeconfig.argv).toEqual([
+      'aws',
+      'eks',
+      'update-kubeconfig',
+      '--name',
+      'zenml-spark',
+      '--region',
+      'eu-west-1',
+    ]);
+  });
+
+  test('with an S3 secret: s3_authentication is created before the artifact store that uses it', () => {
+    const plan = buildPlan({ ...OUTPUTS, s3SecretArn: S3_ARN }, DB);
+    const s3 = plan.zenml.findIndex((c) => c.argv.includes(S3_SECRET));
+    const store = plan.zenml.findIndex((c) => c.argv[1] === 'artifact-store');
+
+    expect(plan.zenml[s3].secretFrom?.secretArn).toBe(S3_ARN);
+    expect(s3).toBeLessThan(store);
+    expect(plan.zenml[store].argv).toContain(`--authentication_secret=${S3_SECRET}`);
+  });
+
+  test('a prefix renames every component and the stack', () => {
+    const plan = buildPlan(OUTPUTS, { ...DB, prefix: 'team-a' });
+    expect(plan.zenml.at(-1)?.argv).toEqual(
+      expect.arrayContaining(['team-a_stack', 'team-a_step_operator', 'default']),
+    );
+  });
+
+  test('server database URL has no credentials in it', () => {
+    const plan = buildPlan(OUTPUTS, DB);
+    expect(plan.serverDatabase.storeUrl).toBe('mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml');
+  });
+});
+
+describe('zenmlNames', () => {
+  test.each(['', '1abc', 'has space', 'x'.repeat(42)])('rejects prefix %p, naming the flag', (prefix) => {
+    expect(() => zenmlNames(prefix)).toThrow(/--zenml-prefix/);
+  });
+});
+
+describe('shellQuote', () => {
+  test.each([
+    ['plain-word_1.2/x=y:z', 'plain-word_1.2/x=y:z'],
+    ["it's", `'it'\\''s'`],
+    ['$HOME "x"', `'$HOME "x"'`],
+  ])('%p -> %p, and bash reads it back unchanged', (word, quoted) => {
+    expect(shellQuote(word)).toBe(quoted);
+    expect(bashWords(shellQuote(word))).toEqual([word]);
+  });
+});
+
+describe('renderShell', () => {
+  const secretCmd = buildPlan(OUTPUTS, DB).zenml[0];
+
+  test('without values, the secret is fetched at paste time and no value appears', () => {
+    const line = renderShell(secretCmd);
+    expect(line).toContain(
+      `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.rdsSecretArn} --region eu-west-1`,
+    );
+    expect(line).toMatch(/^zenml secret create rds_authentication --values="\$\(.*\)"$/);
+  });
+
+  test('with values, they are one shell word of JSON that bash passes through intact', () => {
+    const values = { username: 'zenml', password: `p'w "$(rm -rf /)" $HOME`, port: '3306' };
+    const words = bashWords(renderShell(secretCmd, values));
+    expect(words.slice(0, 4)).toEqual(['zenml', 'secret', 'create', 'rds_authentication']);
+    expect(JSON.parse(words[4].replace(/^--values=/, ''))).toEqual(values);
+  });
+});
+
+describe('secretValuesForZenml', () => {
+  test('stringifies the numeric port RDS writes (ZenML rejects non-string values)', () => {
+    const out = secretValuesForZenml(JSON.stringify({ username: 'u', port: 3306, password: 'p' }), 'id');
+    expect(out).toEqual({ username: 'u', port: '3306', password: 'p' });
+  });
+
+  test('not JSON: the error names the secret and never shows its content', () => {
+    expect(() => secretValuesForZenml('hunter2-not-json', 'my-secret')).toThrow(
+      /^secret my-secret is not JSON/,
+    );
+    expect(() => secretValuesForZenml('hunter2-not-json', 'my-secret')).not.toThrow(/hunter2/);
+  });
+
+  test('a JSON array is rejected', () => {
+    expect(() => secretValuesForZenml('["a"]', 's')).toThrow(/not a JSON object/);
+  });
+});
+
+describe('renderServerEnv', () => {
+  const db = buildPlan(OUTPUTS, DB).serverDatabase;
+
+  test('without a password, it is fetched at paste time', () => {
+    const lines = renderServerEnv(db);
+    expect(lines.slice(0, 3)).toEqual([
+      'ZENML_STORE_TYPE=sql',
+      'ZENML_STORE_URL=mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml',
+      'ZENML_STORE_USERNAME=zenml',
+    ]);
+    expect(lines[3]).toMatch(
+      /^ZENML_STORE_PASSWORD="\$\(aws secretsmanager get-secret-value .*\["password"\].*\)"$/,
+    );
+  });
+
+  test('with a password, it is quoted for the shell', () => {
+    expect(renderServerEnv(db, "a'b")[3]).toBe(`ZENML_STORE_PASSWORD='a'\\''b'`);
+  });
+});
+
+describe('container registry', () => {
+  const names = zenmlNames();
+
+  test('the default repository `zenml` uses the aws flavor with the bare registry host', () => {
+    expect(containerRegistryCommand(names, OUTPUTS).argv).toEqual([
+      'zenml',
+      'container-registry',
+      'register',
+      'spark_container_registry',
+      '--flavor=aws',
+      '--uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+  });
+
+  test('a prefixed repository `<prefix>/zenml` needs the default flavor with the prefix in the URI', () => {
+    const prefixed = {
+      ...OUTPUTS,
+      ecrRepositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/team-a/zenml',
+    };
+    const command = containerRegistryCommand(names, prefixed);
+    expect(command.argv.slice(-2)).toEqual([
+      '--flavor=default',
+      '--uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com/team-a',
+    ]);
+    expect(command.title).toMatch(/docker login .* 111122223333\.dkr\.ecr\.eu-west-1\.amazonaws\.com/);
+  });
+});
