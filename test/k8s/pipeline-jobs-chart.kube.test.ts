@@ -6,7 +6,6 @@
  */
 
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
 import { pipelineChartProps, pipelineObjectsByStep, toYaml } from '../../k8s/manifests';
 import { PipelineJobsChart } from '../../k8s/pipeline-jobs-chart';
 import { SPARK_NAMESPACE } from '../../lib/settings/names';
@@ -18,8 +17,7 @@ import {
   kubectl,
   kubectlOk,
 } from '../../scripts/verify/kube/cluster';
-import { deployTimeManifests } from '../../scripts/verify/kube/deploy-time-manifests';
-import { synth } from '../lib/fixtures';
+import { applySparkRbac } from './kube-fixtures';
 
 let cp: ControlPlane;
 const RUN_ID = 'kube-test-1';
@@ -34,12 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
   cp = controlPlane();
-  const rbac = deployTimeManifests(synth().template.toJSON()).find((m) =>
-    m.objects.some((o) => o.kind === 'Namespace'),
-  );
-  kubectlOk(cp, ['apply', '--server-side', '--field-manager=zenml-spark-eks-test', '-f', '-'], {
-    input: (rbac?.objects ?? []).map((o) => stringify(o)).join('---\n'),
-  });
+  applySparkRbac(cp);
 });
 
 afterAll(() => {

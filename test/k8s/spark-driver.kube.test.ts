@@ -21,8 +21,7 @@ import {
   serviceAccountToken,
   serviceAccountUser,
 } from '../../scripts/verify/kube/cluster';
-import { deployTimeManifests } from '../../scripts/verify/kube/deploy-time-manifests';
-import { synth } from '../lib/fixtures';
+import { applySparkRbac } from './kube-fixtures';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
 const SA = serviceAccountUser(SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT);
@@ -64,12 +63,7 @@ beforeAll(async () => {
   cp = controlPlane();
   const venv = process.env.SPARK_VENV;
   if (!venv) throw new Error('SPARK_VENV is not set: run through scripts/verify/test-kubernetes.sh');
-  const rbac = deployTimeManifests(synth().template.toJSON()).find((m) =>
-    m.objects.some((o) => o.kind === 'Namespace'),
-  );
-  kubectlOk(cp, ['apply', '--server-side', '--field-manager=zenml-spark-eks-test', '-f', '-'], {
-    input: (rbac?.objects ?? []).map((o) => stringify(o)).join('---\n'),
-  });
+  applySparkRbac(cp);
 
   work = mkdtempSync(join(tmpdir(), 'spark-driver-kube-'));
   const tokenFile = join(work, 'token');

@@ -5,7 +5,6 @@
  * means to grant, checked by the API server's own authorizer (SubjectAccessReview through
  * `kubectl auth can-i --as`).
  */
-import { stringify } from 'yaml';
 import { SPARK_DRIVER_RESOURCES, SPARK_DRIVER_VERBS } from '../../k8s/spark-rbac-chart';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../lib/settings/names';
 import {
@@ -16,13 +15,12 @@ import {
   kubectlOk,
   serviceAccountUser,
 } from '../../scripts/verify/kube/cluster';
-import { deployTimeManifests } from '../../scripts/verify/kube/deploy-time-manifests';
-import { synth } from '../lib/fixtures';
+import { applyServerSide, sparkRbacManifest } from './kube-fixtures';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
 const SA = serviceAccountUser(SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT);
 let cp: ControlPlane;
-let rbacYaml: string;
+let rbacObjects: object[];
 
 function resourceVersions(): Record<string, string> {
   const list = (args: string[]) =>
@@ -39,21 +37,12 @@ function resourceVersions(): Record<string, string> {
 
 beforeAll(() => {
   cp = controlPlane();
-  const manifests = deployTimeManifests(synth().template.toJSON());
-  const rbac = manifests.find((m) =>
-    m.objects.some(
-      (o) => o.kind === 'Namespace' && (o.metadata as { name: string }).name === SPARK_NAMESPACE,
-    ),
-  );
-  if (!rbac) throw new Error('no deploy-time manifest creates the spark namespace');
-  rbacYaml = rbac.objects.map((o) => stringify(o)).join('---\n');
+  rbacObjects = sparkRbacManifest().objects;
 });
 
 describe('the deploy-time Spark RBAC manifest on a real API server', () => {
   test('GIVEN the manifest from the synthesized template WHEN applied server-side twice THEN the second apply changes nothing', () => {
-    kubectlOk(cp, ['apply', '--server-side', '--field-manager=zenml-spark-eks-test', '-f', '-'], {
-      input: rbacYaml,
-    });
+    applyServerSide(cp, rbacObjects);
     const first = resourceVersions();
     expect(Object.keys(first).sort()).toEqual([
       'Namespace/spark-namespace',
@@ -61,9 +50,7 @@ describe('the deploy-time Spark RBAC manifest on a real API server', () => {
       'RoleBinding/spark-driver',
       'ServiceAccount/spark-service-account',
     ]);
-    kubectlOk(cp, ['apply', '--server-side', '--field-manager=zenml-spark-eks-test', '-f', '-'], {
-      input: rbacYaml,
-    });
+    applyServerSide(cp, rbacObjects);
     expect(resourceVersions()).toEqual(first);
   });
 
