@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { jobState, main } from '../../../scripts/operate/run-pipeline';
+import { main } from '../../../scripts/operate/run-pipeline';
 
 const FAKE_KUBECTL = `#!/usr/bin/env node
 const fs = require('node:fs');
@@ -338,17 +338,5 @@ describe('run-pipeline with a fake kubectl', () => {
     );
     expect(out).toContain('Usage: npx tsx scripts/operate/run-pipeline.ts');
     expect(out).toContain('--step-timeout SECONDS');
-  });
-});
-
-describe('jobState', () => {
-  test.each([
-    [{}, 'Pending'],
-    [{ status: { active: 1 } }, 'Running'],
-    [{ status: { conditions: [{ type: 'Complete', status: 'True' }] } }, 'Succeeded'],
-    [{ status: { conditions: [{ type: 'FailureTarget', status: 'True' }] } }, 'Failed'],
-    [{ status: { active: 1, conditions: [{ type: 'Failed', status: 'False' }] } }, 'Running'],
-  ])('%j is %s', (job, state) => {
-    expect(jobState(job).state).toBe(state);
   });
 });

@@ -1,5 +1,10 @@
-/** Runs a tool as a child process with a time limit, collecting its output (gates run several at once). */
+/**
+ * Runs a tool as a child process with a time limit, collecting its output (gates run several at
+ * once). Each child is registered with the shared shutdown handler, so Ctrl-C or the gates' own
+ * time limit kills it.
+ */
 import { spawn } from 'node:child_process';
+import { trackChild } from '../../../lib/processes';
 
 export interface RunResult {
   readonly code: number | null;
@@ -10,13 +15,6 @@ export interface RunResult {
   readonly ms: number;
 }
 
-const running = new Set<ReturnType<typeof spawn>>();
-
-/** Kills every tool still running (Ctrl-C, or the gate run's own time limit). */
-export function killRunningTools(): void {
-  for (const child of running) child.kill('SIGKILL');
-}
-
 export function runTool(
   command: string,
   args: readonly string[],
@@ -24,12 +22,13 @@ export function runTool(
 ): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
+    const child = trackChild(
+      spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -41,12 +40,10 @@ export function runTool(
     }, options.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      running.delete(child);
       reject(new Error(`${command}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      running.delete(child);
       resolve({
         code,
         signal,
