@@ -11,7 +11,8 @@
 # request (Metadata level: user, verb, resource, response code, Pod Security annotations);
 # kube-controller-manager with the controllers a Job needs (job, ttl-after-finished, garbage
 # collector, service accounts and their tokens, namespaces, root CA publisher) and NOT the node
-# lifecycle controller, so that a fake Node object keeps the taints a test gives it; kube-scheduler.
+# lifecycle controller, so that a fake Node object keeps the taints a test gives it (also the
+# deployment, replica set, disruption and resource quota controllers); kube-scheduler.
 # No kubelet: pods are scheduled but their containers never start.
 #
 # Every wait is bounded; a port clash or a component that exits early is one line naming it and
@@ -155,7 +156,7 @@ start kube-controller-manager --kubeconfig "$state/controller-manager.kubeconfig
   --authorization-kubeconfig "$state/controller-manager.kubeconfig" \
   --service-account-private-key-file "$state/pki/service-accounts.key" --root-ca-file "$state/pki/ca.crt" \
   --use-service-account-credentials --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
-  --controllers 'job-controller,ttl-after-finished-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller,deployment-controller,replicaset-controller,disruption-controller'
+  --controllers 'job-controller,ttl-after-finished-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller,deployment-controller,replicaset-controller,disruption-controller,resourcequota-controller'
 start kube-scheduler --kubeconfig "$state/scheduler.kubeconfig" \
   --authentication-kubeconfig "$state/scheduler.kubeconfig" \
   --authorization-kubeconfig "$state/scheduler.kubeconfig" \
