@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 import { table } from '../lib/table';
 
@@ -90,7 +90,7 @@ function benches(): Bench[] {
     {
       name: 'app-synth',
       what: 'app load + construct + synth, no policy checks',
-      command: [bin('tsx'), 'scripts/estimate/app-synth-probe.ts', path.join(SCRATCH, 'app.out')],
+      command: [bin('tsx'), 'scripts/estimate/app-synth-probe.ts', '--out', path.join(SCRATCH, 'app.out')],
     },
     {
       name: 'app-with-checks',
@@ -99,6 +99,7 @@ function benches(): Bench[] {
         bin('tsx'),
         'scripts/estimate/app-synth-probe.ts',
         '--checks',
+        '--out',
         path.join(SCRATCH, 'app-checks.out'),
       ],
     },
@@ -192,32 +193,31 @@ function render(sets: readonly ResultSet[]): string {
   return `${out.join('\n')}\n`;
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      runs: { type: 'string', default: '3' },
-      label: { type: 'string', default: 'latest' },
-      only: { type: 'string' },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    allowPositionals: false,
-  });
+const OPTIONS = {
+  runs: { type: 'string', default: '3' },
+  label: { type: 'string', default: 'latest' },
+  only: { type: 'string' },
+  'no-write': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20)
-    throw new Error(`--runs ${values.runs}: a whole number 1-20`);
+    throw new CliError(`--runs ${values.runs}: a whole number 1-20`, EXIT.usage);
   const only = values.only?.split(',').map((s) => s.trim());
   const selected = benches().filter((b) => !only || only.includes(b.name));
   if (selected.length === 0)
-    throw new Error(
+    throw new CliError(
       `--only ${values.only}: none of ${benches()
         .map((b) => b.name)
         .join(', ')}`,
+      EXIT.usage,
     );
   fs.mkdirSync(SCRATCH, { recursive: true });
 
@@ -293,9 +293,4 @@ function main(argv: string[]): number {
   return results.some((r) => r.runs.some((x) => !x.ok)) ? 1 : 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  console.error((e as Error).message);
-  process.exitCode = 2;
-}
+runMain(() => main(process.argv.slice(2)));

@@ -8,36 +8,24 @@
  * and a resource type this model does not know is listed as `not modelled`, so that a new
  * billable resource added to lib/ shows up here instead of silently costing nothing.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CfnTemplate } from './cloud-assembly';
-
-export type PriceStatus = 'confirmed' | 'unconfirmed';
-
-export interface PriceEntry {
-  /** null: not known for this region. */
-  readonly usd: number | null;
-  readonly src: string;
-  readonly status?: PriceStatus;
-  readonly note?: string;
-}
-
-export type RegionPrices = Readonly<Record<string, PriceEntry | Readonly<Record<string, PriceEntry>>>>;
-
-export interface PriceTable {
-  readonly currency: string;
-  readonly retrieved: string;
-  readonly hoursPerMonth: number;
-  readonly defaultRegion: string;
-  readonly sources: Readonly<Record<string, { readonly url: string; readonly corroboration?: string }>>;
-  readonly regions: Readonly<Record<string, RegionPrices>>;
-}
-
-export const PRICE_TABLE_FILE = path.resolve(__dirname, '..', '..', 'pricing', 'aws-prices.json');
-
-export function loadPriceTable(file = PRICE_TABLE_FILE): PriceTable {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as PriceTable;
-}
+import {
+  addClusterLines,
+  addDatabaseLines,
+  addLogGroupLines,
+  addNetworkLines,
+  addSecretAndKeyLines,
+  addStorageLines,
+  groupBy,
+  type LineFn,
+  type NodeGroupSize,
+  type PriceFn,
+  type Pricing,
+  type Resource,
+  round,
+  sum,
+} from './cost-lines';
+import type { PriceEntry, PriceStatus, PriceTable } from './price-table';
 
 /** Usage the template cannot tell: what a small team's dev environment moves and stores per month. */
 export interface UsageAssumptions {
@@ -160,12 +148,6 @@ const FREE_TYPES = new Set([
   'AWS::Lambda::Permission',
 ]);
 
-interface Resource {
-  readonly id: string;
-  readonly type: string;
-  readonly props: Record<string, unknown>;
-}
-
 export function estimateCost(input: CostInput): CostEstimate {
   const prices = input.prices;
   const region = input.region ?? prices.defaultRegion;
@@ -182,20 +164,14 @@ export function estimateCost(input: CostInput): CostEstimate {
   );
   const ofType = (type: string) => resources.filter((r) => r.type === type);
 
-  /** A flat price of the region, or a keyed one (instance type); undefined when unknown. */
-  const price = (key: string, sub?: string): PriceEntry | undefined => {
+  const price: PriceFn = (key, sub) => {
     if (!table) return undefined;
     const entry = table[key] as PriceEntry | Record<string, PriceEntry> | undefined;
     if (!entry) return undefined;
     if (sub === undefined) return 'usd' in entry ? (entry as PriceEntry) : undefined;
     return (entry as Record<string, PriceEntry>)[sub];
   };
-  const line = (
-    base: Omit<LineItem, 'unitPrice' | 'monthly' | 'priceStatus' | 'perNodeMonthly'>,
-    entry: PriceEntry | undefined,
-    unitsPerMonthEach = 1,
-    missingWhy = '',
-  ): void => {
+  const line: LineFn = (base, entry, unitsPerMonthEach = 1, missingWhy = '') => {
     const unitPrice = entry?.usd ?? null;
     const why = !table
       ? `no prices for region ${region} in pricing/aws-prices.json`
@@ -215,212 +191,15 @@ export function estimateCost(input: CostInput): CostEstimate {
     });
   };
 
-  // EKS control plane: one hourly charge per cluster.
-  const clusters = ofType('AWS::EKS::Cluster');
-  if (clusters.length > 0) {
-    line(
-      {
-        group: 'AWS::EKS::Cluster',
-        item: 'EKS control plane (standard support)',
-        quantity: clusters.length,
-        unit: 'cluster-hour',
-        note: `${hours} h/month; a version in extended support costs 6x`,
-        resources: clusters.map((c) => c.id),
-      },
-      price('eksClusterHour'),
-      hours,
-    );
-  }
+  const pricing: Pricing = { resources, usage, hours, region, ofType, price, line };
 
-  // Managed node groups: instances and their root volumes, at the desired size here, min/max below.
-  const nodeGroups = ofType('AWS::EKS::Nodegroup').map((ng) => {
-    const scaling = (ng.props.ScalingConfig ?? {}) as {
-      MinSize?: number;
-      DesiredSize?: number;
-      MaxSize?: number;
-    };
-    const min = Number(scaling.MinSize ?? 1);
-    const desired = Number(scaling.DesiredSize ?? min);
-    const max = Number(scaling.MaxSize ?? desired);
-    return { ng, min, desired, max };
-  });
-  for (const { ng, min, desired, max } of nodeGroups) {
-    const types = (ng.props.InstanceTypes as string[] | undefined) ?? [];
-    const instanceType = types[0];
-    const spot = ng.props.CapacityType === 'SPOT';
-    const notes = [`min ${min} / desired ${desired} / max ${max}`];
-    if (types.length > 1) notes.push(`priced as ${instanceType}, the first of ${types.join(', ')}`);
-    if (spot) notes.push('SPOT capacity priced at on-demand (an upper bound)');
-    line(
-      {
-        group: 'AWS::EKS::Nodegroup',
-        item: `EC2 ${instanceType ?? '(instance type from a launch template)'} nodes`,
-        quantity: desired,
-        unit: 'instance-hour',
-        perNodeUnits: 1,
-        note: notes.join('; '),
-        resources: [ng.id],
-      },
-      instanceType ? price('ec2InstanceHour', instanceType) : undefined,
-      hours,
-      instanceType
-        ? `no on-demand price for ${instanceType} in ${region}`
-        : 'instance type not in the template (launch template)',
-    );
-    // EKS's default launch template gives each node one root volume of DiskSize GiB (20 if unset).
-    const disk = Number(ng.props.DiskSize ?? 20);
-    line(
-      {
-        group: 'AWS::EKS::Nodegroup',
-        item: `node root volumes (${disk} GiB gp3 each)`,
-        quantity: desired * disk,
-        unit: 'GB-month',
-        perNodeUnits: disk,
-        note: 'volume type assumed gp3; gp2 costs ~25% more',
-        resources: [ng.id],
-      },
-      price('ebsGp3GbMonth'),
-    );
-  }
-
-  // NAT gateways: hourly, plus data processed at the usage assumption.
-  const nats = ofType('AWS::EC2::NatGateway');
-  if (nats.length > 0) {
-    line(
-      {
-        group: 'AWS::EC2::NatGateway',
-        item: 'NAT gateway hours',
-        quantity: nats.length,
-        unit: 'gateway-hour',
-        note: `${hours} h/month each, whether or not traffic flows`,
-        resources: nats.map((n) => n.id),
-      },
-      price('natGatewayHour'),
-      hours,
-    );
-    line(
-      {
-        group: 'AWS::EC2::NatGateway',
-        item: 'NAT data processing (assumed)',
-        quantity: usage.natGbPerMonth,
-        unit: 'GB',
-        note: 'usage assumption: image pulls and installs; S3 bypasses NAT through the gateway endpoint',
-        resources: nats.map((n) => n.id),
-      },
-      price('natGatewayGb'),
-    );
-  }
-
-  // Public IPv4: every Elastic IP is billed hourly, attached or not.
-  const eips = ofType('AWS::EC2::EIP');
-  if (eips.length > 0) {
-    line(
-      {
-        group: 'AWS::EC2::EIP',
-        item: 'public IPv4 addresses (Elastic IPs)',
-        quantity: eips.length,
-        unit: 'address-hour',
-        note: 'charged since 2024-02 whether attached or idle',
-        resources: eips.map((e) => e.id),
-      },
-      price('publicIpv4Hour'),
-      hours,
-    );
-  }
-
-  // Interface endpoints are billed per AZ-hour; gateway endpoints (S3, DynamoDB) are free.
-  for (const ep of ofType('AWS::EC2::VPCEndpoint')) {
-    if ((ep.props.VpcEndpointType ?? 'Gateway') !== 'Interface') continue;
-    const azs = Array.isArray(ep.props.SubnetIds) ? ep.props.SubnetIds.length : 1;
-    line(
-      {
-        group: 'AWS::EC2::VPCEndpoint',
-        item: 'interface endpoint',
-        quantity: azs,
-        unit: 'endpoint-AZ-hour',
-        note: 'data processed not counted',
-        resources: [ep.id],
-      },
-      price('interfaceEndpointAzHour'),
-      hours,
-    );
-  }
-
-  // RDS: instance hours by class (twice for Multi-AZ) and provisioned storage.
-  for (const db of ofType('AWS::RDS::DBInstance')) {
-    const cls = String(db.props.DBInstanceClass ?? '');
-    const multiAz = db.props.MultiAZ === true || db.props.MultiAZ === 'true';
-    const copies = multiAz ? 2 : 1;
-    line(
-      {
-        group: 'AWS::RDS::DBInstance',
-        item: `RDS ${String(db.props.Engine ?? '')} ${cls}${multiAz ? ' Multi-AZ' : ' single-AZ'}`,
-        quantity: copies,
-        unit: 'instance-hour',
-        note: db.props.Engine === 'mysql' ? undefined : 'priced with the MySQL rate',
-        resources: [db.id],
-      },
-      price('rdsInstanceHour', cls),
-      hours,
-      `no on-demand price for ${cls} in ${region}`,
-    );
-    const storageType = String(db.props.StorageType ?? 'gp2');
-    const gb = Number(db.props.AllocatedStorage ?? 20);
-    line(
-      {
-        group: 'AWS::RDS::DBInstance',
-        item: `RDS ${storageType} storage`,
-        quantity: gb * copies,
-        unit: 'GB-month',
-        note: 'automated backups free up to the provisioned size',
-        resources: [db.id],
-      },
-      storageType === 'gp3'
-        ? price('rdsGp3GbMonth')
-        : storageType === 'gp2'
-          ? price('rdsGp2GbMonth')
-          : undefined,
-      1,
-      `storage type ${storageType} not in the table`,
-    );
-  }
-
-  const secrets = ofType('AWS::SecretsManager::Secret');
-  if (secrets.length > 0) {
-    line(
-      {
-        group: 'AWS::SecretsManager::Secret',
-        item: 'Secrets Manager secrets',
-        quantity: secrets.length,
-        unit: 'secret-month',
-        note: 'API calls ($0.05 per 10,000) not counted',
-        resources: secrets.map((s) => s.id),
-      },
-      price('secretMonth'),
-    );
-  }
-
-  const keys = ofType('AWS::KMS::Key');
-  if (keys.length > 0) {
-    const rotating = keys.filter((k) => k.props.EnableKeyRotation === true).length;
-    line(
-      {
-        group: 'AWS::KMS::Key',
-        item: 'KMS customer managed keys',
-        quantity: keys.length,
-        unit: 'key-month',
-        note:
-          rotating > 0
-            ? `${rotating} with rotation: each of the first two yearly rotations adds one key-month`
-            : '',
-        resources: keys.map((k) => k.id),
-      },
-      price('kmsKeyMonth'),
-    );
-  }
-
-  addLogGroupLines(resources, usage, price, line);
-  addStorageLines(resources, usage, price, line);
+  // The order of the calls is the order of the lines in the output.
+  const nodeGroups = addClusterLines(pricing);
+  addNetworkLines(pricing);
+  addDatabaseLines(pricing);
+  addSecretAndKeyLines(pricing);
+  addLogGroupLines(pricing);
+  addStorageLines(pricing);
 
   const lambdas = ofType('AWS::Lambda::Function');
   if (lambdas.length > 0) {
@@ -455,13 +234,13 @@ export function estimateCost(input: CostInput): CostEstimate {
       unit: 'resource',
       unitPrice: null,
       monthly: null,
-      note: 'UNPRICED: this resource type is not in the cost model (scripts/estimate/cost-model.ts)',
+      note: 'UNPRICED: this resource type is not in the cost model (add it in scripts/estimate/cost-lines.ts)',
       resources: rs.map((r) => r.id),
     });
   }
 
   const fixed = sum(lines.filter((l) => l.perNodeUnits === undefined).map((l) => l.monthly ?? 0));
-  const scenario = (size: (g: (typeof nodeGroups)[number]) => number): NodeScenario => ({
+  const scenario = (size: (g: NodeGroupSize) => number): NodeScenario => ({
     nodes: sum(nodeGroups.map(size)),
     monthly: round(
       fixed +
@@ -500,164 +279,4 @@ export function estimateCost(input: CostInput): CostEstimate {
       'data transfer out of AWS, CloudWatch metrics and API calls are not counted',
     ],
   };
-}
-
-type PriceFn = (key: string, sub?: string) => PriceEntry | undefined;
-type LineFn = (
-  base: Omit<LineItem, 'unitPrice' | 'monthly' | 'priceStatus' | 'perNodeMonthly'>,
-  entry: PriceEntry | undefined,
-  unitsPerMonthEach?: number,
-  missingWhy?: string,
-) => void;
-
-/** Log groups: ingestion by what writes to each (read from the template), storage by its retention. */
-function addLogGroupLines(
-  resources: readonly Resource[],
-  usage: UsageAssumptions,
-  price: PriceFn,
-  line: LineFn,
-) {
-  const flowLogGroups = new Set(
-    resources
-      .filter((r) => r.type === 'AWS::EC2::FlowLog')
-      .map((r) => refOf(r.props.LogGroupName))
-      .filter((x) => x !== undefined),
-  );
-  const lambdaLogGroups = new Set(
-    resources
-      .filter((r) => r.type === 'AWS::Lambda::Function')
-      .map((r) => refOf((r.props.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup))
-      .filter((x) => x !== undefined),
-  );
-  const kindOf = (r: Resource): LogKind => {
-    if (flowLogGroups.has(r.id)) return 'vpc-flow-logs';
-    if (lambdaLogGroups.has(r.id)) return 'lambda';
-    const name = JSON.stringify(r.props.LogGroupName ?? '');
-    if (name.includes('/aws/eks/')) return 'eks-control-plane';
-    if (name.includes('/aws/rds/')) return 'rds';
-    if (name.includes('/aws/lambda/')) return 'lambda';
-    return 'other';
-  };
-  const groups = resources.filter((r) => r.type === 'AWS::Logs::LogGroup');
-  for (const [kind, rs] of groupBy(groups, kindOf)) {
-    const ingest = usage.logGbPerMonth[kind] * rs.length;
-    // Retained volume in steady state: a month's ingestion per 30 days kept (never-expire: a year).
-    const stored = sum(
-      rs.map((r) => usage.logGbPerMonth[kind] * (Number(r.props.RetentionInDays ?? 365) / 30)),
-    );
-    line(
-      {
-        group: 'AWS::Logs::LogGroup',
-        item: `${kind} log ingestion (${rs.length} group${rs.length > 1 ? 's' : ''}, assumed)`,
-        quantity: round(ingest),
-        unit: 'GB',
-        resources: rs.map((r) => r.id),
-      },
-      price('logsIngestGb'),
-    );
-    line(
-      {
-        group: 'AWS::Logs::LogGroup',
-        item: `${kind} log storage at retention`,
-        quantity: round(stored),
-        unit: 'GB-month',
-        resources: rs.map((r) => r.id),
-      },
-      price('logsStoreGbMonth'),
-    );
-  }
-}
-
-/** Buckets (artifact vs access-log, from LoggingConfiguration) and ECR repositories at the usage assumption. */
-function addStorageLines(
-  resources: readonly Resource[],
-  usage: UsageAssumptions,
-  price: PriceFn,
-  line: LineFn,
-) {
-  const buckets = resources.filter((r) => r.type === 'AWS::S3::Bucket');
-  const logTargets = new Set(
-    buckets
-      .map((b) =>
-        refOf(
-          (b.props.LoggingConfiguration as { DestinationBucketName?: unknown } | undefined)
-            ?.DestinationBucketName,
-        ),
-      )
-      .filter((x) => x !== undefined),
-  );
-  const logBuckets = buckets.filter((b) => logTargets.has(b.id));
-  const dataBuckets = buckets.filter((b) => !logTargets.has(b.id));
-  if (dataBuckets.length > 0) {
-    line(
-      {
-        group: 'AWS::S3::Bucket',
-        item: `artifact store (${dataBuckets.length} bucket${dataBuckets.length > 1 ? 's' : ''}, S3 Standard, assumed)`,
-        quantity: usage.artifactStoreGb,
-        unit: 'GB-month',
-        note: 'requests not counted',
-        resources: dataBuckets.map((b) => b.id),
-      },
-      price('s3StandardGbMonth'),
-    );
-  }
-  if (logBuckets.length > 0) {
-    line(
-      {
-        group: 'AWS::S3::Bucket',
-        item: 'access-log bucket (assumed)',
-        quantity: usage.accessLogGb,
-        unit: 'GB-month',
-        resources: logBuckets.map((b) => b.id),
-      },
-      price('s3StandardGbMonth'),
-    );
-  }
-  const repos = resources.filter((r) => r.type === 'AWS::ECR::Repository');
-  if (repos.length > 0) {
-    line(
-      {
-        group: 'AWS::ECR::Repository',
-        item: `ECR image storage (${repos.length} repositor${repos.length > 1 ? 'ies' : 'y'}, assumed)`,
-        quantity: usage.ecrGbPerRepository * repos.length,
-        unit: 'GB-month',
-        note: 'pulls inside the region are free',
-        resources: repos.map((r) => r.id),
-      },
-      price('ecrGbMonth'),
-    );
-  }
-}
-
-function refOf(value: unknown): string | undefined {
-  if (value && typeof value === 'object' && typeof (value as { Ref?: unknown }).Ref === 'string') {
-    return (value as { Ref: string }).Ref;
-  }
-  return undefined;
-}
-
-function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
-  return out;
-}
-
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
-/** `$1,234.56`, or `unpriced`. */
-export function usd(x: number | null): string {
-  if (x === null) return 'unpriced';
-  return `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-/** A unit price with enough digits for per-hour rates (`$0.1504`). */
-export function unitUsd(x: number | null): string {
-  if (x === null) return 'unpriced';
-  return `$${x < 1 ? x.toFixed(4).replace(/0{1,2}$/, '') : x.toFixed(2)}`;
 }

@@ -5,7 +5,8 @@
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { table } from '../lib/table';
 import type { CloudAssemblySummary } from './cloud-assembly';
-import { type CostEstimate, estimateCost, type LineItem, loadPriceTable, unitUsd, usd } from './cost-model';
+import { type CostEstimate, estimateCost, type LineItem } from './cost-model';
+import { loadPriceTable, unitUsd, usd } from './price-table';
 
 const UNCONFIRMED_MARK = '*';
 

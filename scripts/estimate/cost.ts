@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { templatesFor } from './app-templates';
-import { estimateCost, loadPriceTable } from './cost-model';
+import { estimateCost } from './cost-model';
 import { renderEstimate } from './cost-report';
+import { loadPriceTable } from './price-table';
 
 const HELP = `Usage: npm run cost -- [-c key=value ...] [--region REGION] [--assembly DIR] [--json]
 

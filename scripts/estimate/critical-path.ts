@@ -16,10 +16,10 @@ import {
   durationOf,
   formatDuration,
   loadResourceTimes,
-  parallelismChecks,
   type Schedule,
   schedule,
 } from './deploy-graph';
+import { parallelismChecks } from './parallelism-checks';
 
 const HELP = `Usage: npm run critical-path -- [-c key=value ...] [--assembly DIR] [--json]
 

@@ -2,7 +2,13 @@
  * The README's settings table, generated from SETTINGS so the two cannot drift
  * (test/scripts/generate/settings-table.test.ts compares them).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { envVarName, SETTING_NAMES, SETTINGS } from '../../lib/settings/config';
+import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { REPO_ROOT } from '../lib/settings';
+
+const README = path.join(REPO_ROOT, 'README.md');
 
 export function settingsTableMarkdown(): string {
   const rows = SETTING_NAMES.map((name) => {
@@ -28,12 +34,20 @@ export function withSettingsTable(readme: string): string {
   return `${readme.slice(0, start + BEGIN.length)}\n${settingsTableMarkdown()}\n${readme.slice(end)}`;
 }
 
+const OPTIONS = {
+  write: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+const USAGE =
+  'Usage: npx tsx scripts/generate/settings-table.ts [--write]   (prints the table; --write refreshes README.md)';
+
 // `npx tsx scripts/generate/settings-table.ts --write` refreshes README.md in place.
 if (require.main === module) {
-  const fs = require('node:fs') as typeof import('node:fs');
-  const path = require('node:path') as typeof import('node:path');
-  const readmePath = path.join(__dirname, '..', '..', 'README.md');
-  if (process.argv.includes('--write'))
-    fs.writeFileSync(readmePath, withSettingsTable(fs.readFileSync(readmePath, 'utf8')));
-  else console.log(settingsTableMarkdown());
+  runMain(async () => {
+    const values = parseFlags(process.argv.slice(2), OPTIONS, USAGE);
+    if (values.help) console.log(USAGE);
+    else if (values.write) fs.writeFileSync(README, withSettingsTable(fs.readFileSync(README, 'utf8')));
+    else console.log(settingsTableMarkdown());
+    return EXIT.ok;
+  });
 }

@@ -1,6 +1,7 @@
 /**
- * AWS SDK clients for the scripts, all built from one AwsTarget so they agree on region and
- * endpoint, and one translation of SDK failures into messages a user can act on.
+ * The one AWS client factory of the scripts: every SDK client is built from one AwsTarget, so
+ * region, endpoint, retries and (for the emulator) credentials are decided in one place; plus one
+ * translation of SDK failures into messages a user can act on.
  *
  * The endpoint is passed in (from AWS_ENDPOINT_URL, read by the entry point) rather than left to
  * the SDK's own environment lookup, so tests and the moto rehearsal say explicitly where calls go.
@@ -19,6 +20,8 @@ export interface AwsTarget {
   readonly region?: string;
   /** Another endpoint for every service (the moto server in tests). */
   readonly endpoint?: string;
+  /** Fixed credentials (the emulator's throwaway keys); undefined: the SDK's default chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** Reads the endpoint override the AWS CLI and SDKs share; entry points pass process.env. */
@@ -31,20 +34,42 @@ export function endpointFromEnv(env: Readonly<Record<string, string | undefined>
   return url;
 }
 
-function config(target: AwsTarget) {
-  // Bounded: a wrong endpoint or an offline machine fails in seconds, not after minutes of retries.
-  return { region: target.region, endpoint: target.endpoint, maxAttempts: 2 };
+interface ClientConfig {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly maxAttempts: number;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
+function config(target: AwsTarget): ClientConfig {
+  // Bounded: a wrong endpoint or an offline machine fails in seconds, not after minutes of retries.
+  return {
+    region: target.region,
+    endpoint: target.endpoint,
+    maxAttempts: 2,
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+  };
+}
+
+/** One SDK client for the target, e.g. `awsClient(S3Client, target, { forcePathStyle: true })`. */
+export function awsClient<C, X extends object = object>(
+  Client: new (config: ClientConfig & X) => C,
+  target: AwsTarget,
+  extra?: X,
+): C {
+  return new Client({ ...config(target), ...extra } as ClientConfig & X);
+}
+
+/** The clients the operator commands use, all for one target. */
 export function awsClients(target: AwsTarget) {
   return {
-    cloudFormation: new CloudFormationClient(config(target)),
-    ec2: new EC2Client(config(target)),
-    eks: new EKSClient(config(target)),
-    iam: new IAMClient(config(target)),
-    rds: new RDSClient(config(target)),
-    secretsManager: new SecretsManagerClient(config(target)),
-    sts: new STSClient(config(target)),
+    cloudFormation: awsClient(CloudFormationClient, target),
+    ec2: awsClient(EC2Client, target),
+    eks: awsClient(EKSClient, target),
+    iam: awsClient(IAMClient, target),
+    rds: awsClient(RDSClient, target),
+    secretsManager: awsClient(SecretsManagerClient, target),
+    sts: awsClient(STSClient, target),
   };
 }
 export type AwsClients = ReturnType<typeof awsClients>;

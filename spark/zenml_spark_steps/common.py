@@ -15,13 +15,15 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+# In run order; the same list as PIPELINE_STEPS in lib/settings/pipeline.ts (tests/test_contract.py).
 STEPS = ("importer", "statistics", "splitter", "transformer", "trainer")
 
 SPLITS = ("train", "test", "eval")
 SPLIT_WEIGHTS = (0.7, 0.2, 0.1)
 DEFAULT_SEED = 42
 
-# Same rule as k8s/pipeline-jobs-chart.ts: the run id becomes part of Kubernetes names and labels.
+# Same rule as RUN_ID_PATTERN in lib/settings/pipeline.ts (tests/test_contract.py holds the two to
+# contract.json): the run id becomes part of Kubernetes names and labels.
 RUN_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$")
 
 FEATURE_PREFIX = "feature_"

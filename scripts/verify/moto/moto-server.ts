@@ -1,8 +1,9 @@
 /**
  * A moto server (local AWS endpoint) on 127.0.0.1 and a free port, for tests and rehearsals.
  * Its log goes to a file the caller can read (moto says there which CloudFormation resource types
- * it skipped: "No Moto CloudFormation support for ..."). The server stops on stop(), when this
- * process exits, and, through moto_launcher.py, when this process is killed.
+ * it skipped: "No Moto CloudFormation support for ..."). The server stops on stop(), on the shared
+ * shutdown (Ctrl-C, a time limit), when this process exits, and, through moto_launcher.py, when
+ * this process is killed.
  *
  *   const moto = await startMotoServer({ accountId: '111122223333' });
  *   process.env.AWS_ENDPOINT_URL = moto.endpoint; ... ; await moto.stop();
@@ -12,6 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onShutdown } from '../../lib/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const LAUNCHER = path.join(__dirname, 'moto_launcher.py');
@@ -131,7 +133,9 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     }
     if (up) {
       let stopped: Promise<void> | undefined;
-      return {
+      // Ctrl-C or a time limit in the entry point that started it stops it too (scripts/lib/processes.ts).
+      const forget = onShutdown(() => server.stop());
+      const server: MotoServer = {
         endpoint,
         port,
         accountId,
@@ -156,10 +160,12 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
               await waitForExit(child, 5_000);
             }
             process.removeListener('exit', killOnExit);
+            forget();
           })();
           return stopped;
         },
       };
+      return server;
     }
     child.kill('SIGKILL');
     await waitForExit(child, 5_000);

@@ -1,11 +1,7 @@
 import { NODE_SHAPES } from '../../../lib/settings/node-shapes';
 import type { CfnTemplate } from '../../../scripts/estimate/cloud-assembly';
-import {
-  type CostEstimate,
-  estimateCost,
-  type LineItem,
-  loadPriceTable,
-} from '../../../scripts/estimate/cost-model';
+import { type CostEstimate, estimateCost, type LineItem } from '../../../scripts/estimate/cost-model';
+import { loadPriceTable } from '../../../scripts/estimate/price-table';
 import { synth } from '../../lib/fixtures';
 
 const PRICES = loadPriceTable();

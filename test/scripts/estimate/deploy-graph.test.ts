@@ -1,15 +1,13 @@
 import type { CfnTemplate } from '../../../scripts/estimate/cloud-assembly';
 import {
   buildDeployGraph,
-  CHAIN_TOLERANCE,
   dependencyPath,
-  eksChain,
   idsOfType,
   loadResourceTimes,
-  parallelismChecks,
   type ResourceTimes,
   schedule,
 } from '../../../scripts/estimate/deploy-graph';
+import { CHAIN_TOLERANCE, eksChain, parallelismChecks } from '../../../scripts/estimate/parallelism-checks';
 import { synth } from '../../lib/fixtures';
 
 const TIMES = loadResourceTimes();

@@ -28,11 +28,19 @@ describe('parseFlags', () => {
   });
 });
 
-describe.each(['synth', 'cost', 'critical-path'])('scripts/estimate/%s.ts', (name) => {
+// Every TypeScript entry point stands on the skeleton; run-pipeline's own prefix is tested beside it.
+describe.each([
+  'estimate/synth',
+  'estimate/cost',
+  'estimate/critical-path',
+  'estimate/bench',
+  'verify/gates',
+  'verify/rehearsal',
+])('scripts/%s.ts', (name) => {
   test('an unknown flag is one error line plus the usage, exit 2, no stack trace', () => {
     const r = spawnSync(
       path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [path.join(ROOT, 'scripts', 'estimate', `${name}.ts`), '--bogus'],
+      [path.join(ROOT, 'scripts', `${name}.ts`), '--bogus'],
       {
         encoding: 'utf8',
         timeout: 60_000,

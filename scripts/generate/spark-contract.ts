@@ -1,0 +1,59 @@
+/**
+ * spark/zenml_spark_steps/contract.json, generated from the TypeScript constants the Python side
+ * shares: the step list and the run-id rule (lib/settings/pipeline.ts), the namespace and service
+ * account the Spark pods run as (lib/settings/names.ts). Python keeps its own literals; two tests
+ * tie the languages through this file: test/scripts/generate/spark-contract.test.ts holds it to
+ * the TypeScript constants, spark/tests/test_contract.py holds spark/zenml_spark_steps/common.py
+ * to it.
+ *
+ *   npx tsx scripts/generate/spark-contract.ts [--write]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../lib/settings/names';
+import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
+import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { REPO_ROOT } from '../lib/settings';
+
+export const CONTRACT_FILE = path.join(REPO_ROOT, 'spark', 'zenml_spark_steps', 'contract.json');
+
+export interface SparkContract {
+  readonly generatedBy: string;
+  readonly steps: readonly string[];
+  /** The source of a regular expression both JavaScript and Python read the same way. */
+  readonly runIdPattern: string;
+  readonly sparkNamespace: string;
+  readonly sparkServiceAccount: string;
+}
+
+export function sparkContract(): SparkContract {
+  return {
+    generatedBy:
+      'scripts/generate/spark-contract.ts from lib/settings/pipeline.ts and names.ts; do not edit (refresh: --write)',
+    steps: [...PIPELINE_STEPS],
+    runIdPattern: RUN_ID_PATTERN.source,
+    sparkNamespace: SPARK_NAMESPACE,
+    sparkServiceAccount: SPARK_SERVICE_ACCOUNT,
+  };
+}
+
+/** The file's exact text. */
+export function contractJson(): string {
+  return `${JSON.stringify(sparkContract(), null, 2)}\n`;
+}
+
+const OPTIONS = {
+  write: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+const USAGE = `Usage: npx tsx scripts/generate/spark-contract.ts [--write]   (prints it; --write refreshes ${path.relative(REPO_ROOT, CONTRACT_FILE)})`;
+
+if (require.main === module) {
+  runMain(async () => {
+    const values = parseFlags(process.argv.slice(2), OPTIONS, USAGE);
+    if (values.help) console.log(USAGE);
+    else if (values.write) fs.writeFileSync(CONTRACT_FILE, contractJson());
+    else process.stdout.write(contractJson());
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,27 @@
+import * as fs from 'node:fs';
+import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../../lib/settings/names';
+import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../../lib/settings/pipeline';
+import { CONTRACT_FILE, contractJson } from '../../../scripts/generate/spark-contract';
+
+const committed = fs.readFileSync(CONTRACT_FILE, 'utf8');
+
+test('spark/zenml_spark_steps/contract.json is the generated one (refresh: spark-contract.ts --write)', () => {
+  expect(committed).toBe(contractJson());
+});
+
+test('the contract carries the TypeScript constants the Python steps share', () => {
+  const contract = JSON.parse(committed);
+  expect(contract.steps).toEqual([...PIPELINE_STEPS]);
+  expect(contract.runIdPattern).toBe(RUN_ID_PATTERN.source);
+  expect([contract.sparkNamespace, contract.sparkServiceAccount]).toEqual([
+    SPARK_NAMESPACE,
+    SPARK_SERVICE_ACCOUNT,
+  ]);
+});
+
+test('the run-id rule reads the same in both languages: no syntax that Python and JavaScript differ on', () => {
+  // Python's re and JavaScript agree on character classes, groups, ? and {m,n}; flags, lookbehind,
+  // named groups and \d/\w (Unicode in Python 3 str patterns) are where they part.
+  expect(RUN_ID_PATTERN.flags).toBe('');
+  expect(RUN_ID_PATTERN.source).toMatch(/^[\^[\]a-z0-9(?:){},$-]+$/);
+});
