@@ -120,8 +120,12 @@ def get_spark_session(app_name: Optional[str] = None, extra_conf: Optional[Dict[
     Raises:
         ValueError: see spark_conf_from_env.
     """
+    import logging
+
     from pyspark.sql import SparkSession
 
+    # py4j logs every closed gateway connection at INFO, into the step's log and the terminal.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
