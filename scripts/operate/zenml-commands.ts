@@ -1,13 +1,19 @@
 /**
  * Pure builder of the commands that connect a deployed stack to ZenML: kubeconfig, the ZenML
- * secrets, the five stack components, the stack itself, and the database settings of a ZenML
- * server. No I/O here: outputs.ts prints or runs what this returns, and the tests check it.
+ * secrets, the stack components, the stack itself, and the database settings of a ZenML server.
+ * No I/O here: outputs.ts prints or runs what this returns, and the tests check it.
  *
  * Written for the ZenML CLI pinned in requirements/zenml.txt (0.98.0): secrets managers and
  * metadata stores no longer exist there, so secrets are `zenml secret create` and the MySQL
  * database is the ZenML server's own store, configured on the server, not registered as a component.
+ *
+ * The step operator is this project's `spark-eks` flavor (pipeline/zenml_spark_eks, installed by
+ * requirements/zenml.txt), registered first with `zenml step-operator flavor register`. ZenML's own
+ * `spark-kubernetes` flavor cannot work with this stack (keyless S3, Python 3.11, Java 17: see
+ * pipeline/tests/test_upstream_faults.py). Steps run in the prebuilt step image, so the stack has no
+ * image builder: nothing is built per run, and the user needs no Docker.
  */
-import type { StackOutputs } from './stack-outputs';
+import { accountOf, type StackOutputs } from './stack-outputs';
 
 export const ZENML_VERSION = '0.98.0';
 
@@ -15,10 +21,21 @@ export const ZENML_VERSION = '0.98.0';
 export const S3_SECRET = 's3_authentication';
 export const RDS_SECRET = 'rds_authentication';
 
+/** The flavor class `zenml step-operator flavor register` takes (pipeline/zenml_spark_eks/flavors). */
+export const SPARK_EKS_FLAVOR_SOURCE = 'zenml_spark_eks.flavors.SparkEksStepOperatorFlavor';
+export const SPARK_EKS_FLAVOR = 'spark-eks';
+
+/**
+ * The ZenML server's in-cluster Service URL (the ZenML-server deployment's Service `zenml-server` in
+ * namespace `zenml`): what step pods get as ZENML_STORE_URL, whatever URL the client logged in with
+ * (a port-forward gives 127.0.0.1, which a pod cannot reach). Also the flavor's default `server_url`
+ * (a test holds the two equal).
+ */
+export const STEP_POD_SERVER_URL = 'http://zenml-server.zenml.svc:8080';
+
 export interface ZenmlNames {
   readonly artifactStore: string;
   readonly containerRegistry: string;
-  readonly imageBuilder: string;
   readonly stepOperator: string;
   /** ZenML's built-in local orchestrator: steps start from the client, the Spark ones run on EKS. */
   readonly orchestrator: string;
@@ -33,7 +50,6 @@ export function zenmlNames(prefix = 'spark'): ZenmlNames {
   return {
     artifactStore: `${prefix}_artifact_store`,
     containerRegistry: `${prefix}_container_registry`,
-    imageBuilder: `${prefix}_image_builder`,
     stepOperator: `${prefix}_step_operator`,
     orchestrator: 'default',
     stack: `${prefix}_stack`,
@@ -110,6 +126,12 @@ export interface Plan {
 export interface PlanOptions {
   /** Prefix of the ZenML component names (default `spark`). */
   readonly prefix?: string;
+  /** Tag of the step image in the stack's ECR repository (build-spark-image.sh --print-tag --target zenml-step). */
+  readonly stepImageTag: string;
+  /** Node group instance type: every step must fit on one such node (settings nodeInstanceType). */
+  readonly nodeInstanceType: string;
+  /** ZENML_STORE_URL of the step pods. @default STEP_POD_SERVER_URL */
+  readonly serverUrl?: string;
   /** Database user and name of the RDS instance (physicalNames: `zenml`, `zenml`). */
   readonly databaseUsername: string;
   readonly databaseName: string;
@@ -149,24 +171,12 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
     },
     containerRegistryCommand(names, outputs),
     {
-      title: 'Image builder: builds the step image with the local Docker daemon, then pushes it to ECR',
-      argv: ['zenml', 'image-builder', 'register', names.imageBuilder, '--flavor=local'],
+      title: `Step operator flavor ${SPARK_EKS_FLAVOR}: this project's (pipeline/zenml_spark_eks, installed by requirements/zenml.txt)`,
+      argv: ['zenml', 'step-operator', 'flavor', 'register', SPARK_EKS_FLAVOR_SOURCE],
     },
+    stepOperatorCommand(names, outputs, options),
     {
-      title: 'Step operator: runs each Spark step as spark-submit against the EKS API server',
-      argv: [
-        'zenml',
-        'step-operator',
-        'register',
-        names.stepOperator,
-        '--flavor=spark-kubernetes',
-        `--master=${outputs.sparkMasterUrl}`,
-        `--namespace=${outputs.sparkNamespace}`,
-        `--service_account=${outputs.sparkServiceAccount}`,
-      ],
-    },
-    {
-      title: `Stack: the five components together, set active`,
+      title: `Stack: the four components together, set active`,
       argv: [
         'zenml',
         'stack',
@@ -178,8 +188,6 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
         names.artifactStore,
         '-c',
         names.containerRegistry,
-        '-i',
-        names.imageBuilder,
         '-s',
         names.stepOperator,
         '--set',
@@ -198,6 +206,47 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
       username: options.databaseUsername,
       passwordFrom: { secretArn: outputs.rdsSecretArn, region },
     },
+  };
+}
+
+/** `arn:aws:eks:<region>:<account>:cluster/<name>`: the kubeconfig context `aws eks update-kubeconfig` creates. */
+export function kubeconfigContext(outputs: StackOutputs): string {
+  return `arn:aws:eks:${outputs.region}:${accountOf(outputs)}:cluster/${outputs.clusterName}`;
+}
+
+/**
+ * The spark-eks step operator with the stack's values: each step a Job in the spark namespace whose
+ * pod (the step image) is its Spark driver, sized to fit one node of the node group, reporting to
+ * the in-cluster ZenML server, submitted with the user's kubeconfig context for this cluster.
+ */
+export function stepOperatorCommand(
+  names: ZenmlNames,
+  outputs: StackOutputs,
+  options: PlanOptions,
+): PlannedCommand {
+  if (!/^[\w][\w.-]{0,127}$/.test(options.stepImageTag)) {
+    throw new Error(
+      `step image tag '${options.stepImageTag}': a Docker tag (build-spark-image.sh --print-tag --target zenml-step)`,
+    );
+  }
+  return {
+    title:
+      'Step operator: each step a Spark driver pod on EKS (client mode, keyless S3A, the step image as is; ' +
+      'build it once: npm run build-spark-image -- --target zenml-step)',
+    argv: [
+      'zenml',
+      'step-operator',
+      'register',
+      names.stepOperator,
+      `--flavor=${SPARK_EKS_FLAVOR}`,
+      `--kubernetes_namespace=${outputs.sparkNamespace}`,
+      `--service_account_name=${outputs.sparkServiceAccount}`,
+      `--kubernetes_context=${kubeconfigContext(outputs)}`,
+      `--region=${outputs.region}`,
+      `--node_instance_type=${options.nodeInstanceType}`,
+      `--image=${outputs.ecrRepositoryUri}:${options.stepImageTag}`,
+      `--server_url=${options.serverUrl ?? STEP_POD_SERVER_URL}`,
+    ],
   };
 }
 

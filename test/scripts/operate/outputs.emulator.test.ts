@@ -47,7 +47,7 @@ describe('a deployed, keyless stack', () => {
       'zenml secret create',
       'zenml artifact-store register',
       'zenml container-registry register',
-      'zenml image-builder register',
+      'zenml step-operator flavor',
       'zenml step-operator register',
       'zenml stack register',
     ]);
