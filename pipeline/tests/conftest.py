@@ -2,7 +2,7 @@
 
 Run through scripts/verify/test-pipeline.sh, which exports what these need: ZENML_CONFIG_PATH (a
 throwaway ZenML config), PIPELINE_TEST_STORE (local: ZenML's SQLite store; server: a real ZenML
-server, see zenml_server.py), PIPELINE_TEST_WORK (the suite's temp dir, deleted at its end),
+server, started by scripts/verify/zenml-server/local-server.sh), PIPELINE_TEST_WORK (the suite's temp dir, deleted at its end),
 MOTO_VENV, SPARK_EKS_LOCAL_JARS (the S3A jars), PYTHONPATH=spark/ (the step programs, as the
 image's /opt/zenml-spark), and the moto dummy keys. Every process a fixture starts is stopped by it.
 """
@@ -126,9 +126,12 @@ def zenml_stack(moto: Moto) -> ZenmlStack:
     """Registers, with the real CLI and as a user would: the flavor, the operator, the store, the stack."""
     store = required_env("PIPELINE_TEST_STORE")
     if store == "server":
-        from zenml_server import connect_to_test_server
+        # test-pipeline.sh started a real ZenML server (scripts/verify/zenml-server/local-server.sh);
+        # ZENML_STORE_URL/_USERNAME/_PASSWORD make it the client's store, as `zenml login` would.
+        required_env("ZENML_STORE_URL")
+        from zenml.client import Client
 
-        connect_to_test_server()
+        assert Client().zen_store.type.value == "rest", "PIPELINE_TEST_STORE=server but the store is not a server"
     moto.s3().create_bucket(Bucket=BUCKET)
     zenml_cli("step-operator", "flavor", "register", "zenml_spark_eks.flavors.SparkEksStepOperatorFlavor")
     zenml_cli(

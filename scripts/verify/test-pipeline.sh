@@ -42,13 +42,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The package under test, fresh on every run (seconds): a venv keyed by the pins would otherwise keep
-# an old copy. Built from a copy so that no build/ or *.egg-info lands in the source tree.
+# an old copy.
 step "installing pipeline/ (zenml-spark-eks) into the venv"
-mkdir "$work/package"
-cp -r pipeline/pyproject.toml pipeline/zenml_spark_eks "$work/package/"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
-  --force-reinstall "$work/package" >&2
-rm -rf "$work/package"
+bash scripts/verify/install-pipeline-package.sh "$venv"
 
 # S3A for local Spark: the jars the image adds to /opt/spark/jars, same versions, same SHA-256.
 maven=${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks/maven
@@ -89,13 +85,28 @@ export KUBECONFORM_GATE="bash $root/scripts/verify/gates.sh"
 export TMPDIR="$work/tmp"
 mkdir -p "$TMPDIR"
 
+server_state="$work/zenml-server"
+cleanup() {
+  bash scripts/verify/zenml-server/local-server.sh down "$server_state"
+  rm -rf "$work"
+}
+
 rc=0
 for store in local server; do
   [ "$stores" = both ] || [ "$stores" = "$store" ] || continue
   step "pytest, ZenML store: $store"
   export ZENML_CONFIG_PATH="$work/zenml-$store" PIPELINE_TEST_STORE=$store
   set +e
-  (cd pipeline && "$venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest-$store" "$@")
+  (
+    set -e
+    if [ "$store" = server ]; then
+      # A real ZenML server (zenml[server] on MariaDB), as the client's store: steps get a workload token.
+      # shellcheck disable=SC1090
+      source "$(bash scripts/verify/zenml-server/local-server.sh up "$server_state")"
+    fi
+    cd pipeline
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest-$store" "$@"
+  )
   code=$?
   set -e
   # pytest exits 5 when a -k filter selects nothing in one of the two runs: not a failure.
