@@ -126,7 +126,8 @@ async function runPipeline(argv: string[], env: NodeJS.ProcessEnv = { KUBECONFIG
       '0.2',
       ...argv,
     ],
-    { out: (l) => lines.push(l), env: { PATH: process.env.PATH, ...env } },
+    // HOME: kubectl keeps its discovery cache under $HOME/.kube; never in the working directory.
+    { out: (l) => lines.push(l), env: { PATH: process.env.PATH, HOME: work, ...env } },
   );
   return { code, output: lines.join('\n'), seconds: (Date.now() - started) / 1000 };
 }
