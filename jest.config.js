@@ -1,5 +1,5 @@
 /**
- * Unit tests only. The emulator (moto) and ZenML CLI suites are slower and need Python tools;
+ * Unit tests only. The emulator (moto), ZenML CLI and real Kubernetes API server suites are slower and need Python tools;
  * scripts/verify/test.sh runs them as their own suites.
  */
 module.exports = {
@@ -8,7 +8,7 @@ module.exports = {
   maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.emulator\\.test\\.ts$', '\\.zenml\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.(emulator|zenml|kube)\\.test\\.ts$'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
 };

@@ -88,15 +88,18 @@ export function writeManifests(outDir: string, values?: ManifestValues): Written
   });
 }
 
-/** The pipeline chart's objects for one run: those all steps share, then each step's own. */
+/**
+ * The pipeline chart's objects for one run: those all steps share, then each step's own.
+ * `options` sets what the step programs read and the namespace the objects go to.
+ */
 export function pipelineObjectsByStep(
   values: ManifestValues,
-  programs: Pick<PipelineJobsChartProps, 'inputUri' | 'minAccuracy'> = {},
+  options: Pick<PipelineJobsChartProps, 'inputUri' | 'minAccuracy' | 'namespaceName'> = {},
 ): {
   shared: object[];
   steps: Record<PipelineStep, object[]>;
 } {
-  const props = { ...pipelineChartProps(values), ...programs };
+  const props = { ...pipelineChartProps(values), ...options };
   const objects = new PipelineJobsChart(new App(), 'pipeline-jobs', props).toJson() as Array<{
     metadata?: { labels?: Record<string, string> };
   }>;

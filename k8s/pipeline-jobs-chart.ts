@@ -44,7 +44,14 @@ const BLOCK_MANAGER_PORT = 7079;
 const UI_PORT = 4040;
 const EXECUTOR_TEMPLATE_DIR = '/opt/zenml-spark/pod-templates';
 const EXECUTOR_TEMPLATE_FILE = 'executor.yaml';
-export const EXECUTOR_TEMPLATE_CONFIGMAP = 'spark-executor-pod-template';
+/**
+ * The executors' pod template ConfigMap of one run. Named per run (like the Jobs) so that an
+ * unrendered manifest is refused as a whole: with a PLACEHOLDER run id every object's name is
+ * invalid, and `kubectl apply -f` of the review copy in dist/ creates nothing at all.
+ */
+export function executorTemplateConfigMapName(runId: string): string {
+  return `spark-${runId}-executor-template`;
+}
 /** Spark's executor container name; the pod template's container must carry it to be merged. */
 export const EXECUTOR_CONTAINER = 'spark-kubernetes-executor';
 /** Reads EKS Pod Identity credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI + token file); SDK v2 >= 2.21.30. */
@@ -112,7 +119,7 @@ export class PipelineJobsChart extends Chart {
     }
 
     this.executorTemplate = new kplus.ConfigMap(this, 'ExecutorPodTemplate', {
-      metadata: { name: EXECUTOR_TEMPLATE_CONFIGMAP },
+      metadata: { name: executorTemplateConfigMapName(props.runId) },
       data: { [EXECUTOR_TEMPLATE_FILE]: stringify(executorPodTemplate()) },
     });
 

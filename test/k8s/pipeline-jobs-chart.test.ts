@@ -69,7 +69,7 @@ describe('PipelineJobsChart', () => {
       PIPELINE_STEPS.map((s) => `spark-run-42-${s}-driver`),
     );
     expect(objects.filter((o) => o.kind === 'ConfigMap').map((c) => c.metadata.name)).toEqual([
-      'spark-executor-pod-template',
+      'spark-run-42-executor-template',
     ]);
     expect(objects.every((o) => o.metadata.namespace === 'spark-namespace')).toBe(true);
   });

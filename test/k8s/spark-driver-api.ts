@@ -152,15 +152,16 @@ export const SPARK_DRIVER_API_CALLS: readonly SparkApiCall[] = [
     resource: 'persistentvolumeclaims',
     verb: 'list',
     modes: BOTH,
-    feature: 'spark.kubernetes.driver.reusePersistentVolumeClaim',
-    source: 'ExecutorPodsAllocator.getReusablePVCs',
+    // spark.kubernetes.driver.reusePersistentVolumeClaim defaults to true (Spark >= 3.4).
+    source: "ExecutorPodsAllocator.getReusablePVCs: the app's PVCs, before creating executors",
   },
   {
     resource: 'persistentvolumeclaims',
     verb: 'deletecollection',
     modes: BOTH,
-    feature: 'spark.kubernetes.driver.ownPersistentVolumeClaim',
-    source: 'KubernetesClusterSchedulerBackend.stop',
+    // spark.kubernetes.driver.ownPersistentVolumeClaim defaults to true (Spark >= 3.4): seen on
+    // every stop in the audit log of test/k8s/spark-driver.kube.test.ts.
+    source: "KubernetesClusterSchedulerBackend.stop: deletes the app's PVCs by label",
   },
   {
     resource: 'persistentvolumeclaims',

@@ -64,41 +64,14 @@ export async function kubectlOk(k: Kubectl, args: string[]): Promise<string> {
   return result.stdout;
 }
 
-/** The newest driver pod's log tail: with retries, the last attempt is the interesting one. */
+/** The last lines of a driver pod's log, or why there are none (no kubelet has run it yet, ...). */
 export async function driverLogTail(
   k: Kubectl,
   namespace: string,
-  jobName: string,
+  pod: string,
   lines: number,
 ): Promise<string> {
-  const pods = await kubectl(k, [
-    'get',
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    `batch.kubernetes.io/job-name=${jobName}`,
-    '-o',
-    'json',
-  ]);
-  if (pods.code !== 0) return `(could not list the driver pods: ${pods.stderr.trim()})`;
-  const items = (JSON.parse(pods.stdout).items ?? []) as Array<{
-    metadata: { name: string; creationTimestamp?: string };
-  }>;
-  const newest = items
-    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
-    .at(-1);
-  if (!newest) return '(no driver pod was created: see kubectl describe job)';
-  const logs = await kubectl(k, [
-    'logs',
-    '-n',
-    namespace,
-    newest.metadata.name,
-    '-c',
-    'driver',
-    `--tail=${lines}`,
-  ]);
-  return logs.code === 0
-    ? logs.stdout.trimEnd()
-    : `(no log from ${newest.metadata.name}: ${logs.stderr.trim()})`;
+  const logs = await kubectl(k, ['logs', '-n', namespace, pod, '-c', 'driver', `--tail=${lines}`]);
+  if (logs.code !== 0) return `(no log from ${pod}: ${logs.stderr.trim()})`;
+  return logs.stdout.trimEnd() || `(the log of ${pod} is empty: its container has not written anything)`;
 }

@@ -10,6 +10,7 @@ import { type ManifestValues, pipelineObjectsByStep, toYaml } from '../../../k8s
 import { stepObjectName } from '../../../k8s/pipeline-jobs-chart';
 import { PIPELINE_STEPS, type PipelineStep } from '../../../lib/settings/pipeline';
 import { CliError } from '../../lib/cli';
+import { diagnose, diagnosisReport, pendingReason } from './diagnosis';
 import { driverLogTail, EXIT_KUBECTL_UNUSABLE, type Kubectl, kubectl, kubectlOk } from './kubectl';
 
 export interface PipelineOptions {
@@ -61,6 +62,72 @@ export function jobState(job: {
   if (failed) return { state: 'Failed', message: [failed.reason, failed.message].filter(Boolean).join(': ') };
   if (on('Complete') ?? on('SuccessCriteriaMet')) return { state: 'Succeeded' };
   return { state: (job.status?.ready ?? job.status?.active ?? 0) > 0 ? 'Running' : 'Pending' };
+}
+
+interface JobSpecJson {
+  readonly spec?: {
+    readonly template?: {
+      readonly spec?: {
+        readonly containers?: ReadonlyArray<{ image?: string; command?: string[]; args?: string[] }>;
+      };
+    };
+  };
+}
+
+/**
+ * How an existing Job's pod template differs from the one this run would apply (image first, then
+ * command and arguments), or undefined when it does not. A Job's pod template is immutable, so a
+ * difference means the apply would fail with `spec.template: field is immutable`.
+ */
+export function specDifference(existing: JobSpecJson, desired: JobSpecJson): string | undefined {
+  const a = existing.spec?.template?.spec?.containers?.[0];
+  const b = desired.spec?.template?.spec?.containers?.[0];
+  if (a?.image !== b?.image) return `image ${a?.image} (wanted ${b?.image})`;
+  if (JSON.stringify(a?.command ?? []) !== JSON.stringify(b?.command ?? [])) return 'another command';
+  const [argsA, argsB] = [a?.args ?? [], b?.args ?? []];
+  const longest = Math.max(argsA.length, argsB.length);
+  const i = Array.from({ length: longest }, (_, n) => n).find((n) => argsA[n] !== argsB[n]) ?? -1;
+  if (i >= 0) {
+    return `other spark-submit arguments (first difference: ${argsA[i] ?? '(none)'} vs ${argsB[i] ?? '(none)'})`;
+  }
+  return undefined;
+}
+
+/** The pod a step's Job will create, for a server-side dry run of its admission. */
+export function driverPodOf(stepObjects: readonly object[], jobName: string): object {
+  const job = stepObjects.find((o) => (o as { kind?: string }).kind === 'Job') as {
+    metadata: { namespace?: string };
+    spec: { template: { metadata?: Record<string, unknown>; spec: object } };
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...job.spec.template.metadata,
+      generateName: `${jobName}-`,
+      namespace: job.metadata.namespace,
+    },
+    spec: job.spec.template.spec,
+  };
+}
+
+/** Jobs of this run that already exist with a pod template this run cannot apply over. */
+async function conflictingJobs(
+  opts: PipelineOptions,
+  k: Kubectl,
+  steps: readonly PipelineStep[],
+  objects: Record<PipelineStep, object[]>,
+): Promise<string[]> {
+  const conflicts: string[] = [];
+  for (const step of steps) {
+    const name = stepObjectName(opts.values.runId, step);
+    const got = await kubectl(k, ['get', 'job', name, '-n', opts.namespace, '-o', 'json']);
+    if (got.code !== 0) continue;
+    const desired = objects[step].find((o) => (o as { kind?: string }).kind === 'Job') as JobSpecJson;
+    const diff = specDifference(JSON.parse(got.stdout), desired);
+    if (diff) conflicts.push(`job ${name} exists with ${diff}`);
+  }
+  return conflicts;
 }
 
 function formatElapsed(ms: number): string {
@@ -118,9 +185,17 @@ async function runStep(
       got.code === 0
         ? jobState(JSON.parse(got.stdout))
         : { state: last === '' ? 'Pending' : (last as JobStatus['state']) };
-    // A line per change, and a heartbeat every 30 s so a long step visibly progresses.
+    // A line per change, and a heartbeat every 30 s so a long step visibly progresses. A Pending
+    // step says why (no node yet, the autoscaler adding one, an image pull): minutes can pass there.
     if (status.state !== last || Date.now() - lastPrinted >= 30_000) {
-      io.out(`${label} ${status.state.padEnd(11)} ${formatElapsed(elapsed)}`);
+      let why = '';
+      if (status.state === 'Pending') {
+        const d = await diagnose(k, opts.namespace, jobName);
+        why = pendingReason(d.pod, d.events);
+      }
+      io.out(
+        `${label} ${status.state.padEnd(11)} ${formatElapsed(elapsed)}${why ? `  ${why}` : ''}`.trimEnd(),
+      );
       last = status.state;
       lastPrinted = Date.now();
     }
@@ -152,6 +227,7 @@ export async function runPipeline(opts: PipelineOptions, io: Io): Promise<number
   const { shared, steps: objects } = pipelineObjectsByStep(opts.values, {
     inputUri: opts.inputUri,
     minAccuracy: opts.minAccuracy,
+    namespaceName: opts.namespace,
   });
   const k: Kubectl = { path: opts.kubectl, context: opts.context, env: io.env };
   const dir = mkdtempSync(join(tmpdir(), 'run-pipeline-'));
@@ -182,10 +258,51 @@ export async function runPipeline(opts: PipelineOptions, io: Io): Promise<number
     io.out(
       `outputs: s3a://${opts.values.bucketName}/runs/${opts.values.runId}/<step>/  namespace: ${opts.namespace}`,
     );
+    const first = PIPELINE_STEPS.indexOf(opts.from);
+    const selected = PIPELINE_STEPS.slice(first);
+
+    // Before anything is created: a rerun of this run id must not meet Jobs it cannot change...
+    const conflicts = await conflictingJobs(opts, k, selected, objects);
+    if (conflicts.length > 0) {
+      const names = conflicts.map((c) => c.split(' ')[1]).join(' ');
+      throw new CliError(
+        `run ${opts.values.runId} already has Jobs this run cannot change (a Job's pod template is immutable):\n` +
+          `${conflicts.map((c) => `  ${c}`).join('\n')}\n` +
+          `delete them (kubectl delete job ${names} -n ${opts.namespace}) or use a new --run-id`,
+      );
+    }
+    // ...and the API server must accept every object of the run, and the driver pod each Job will
+    // create (admission: Pod Security, the service account, quotas), so that a refused object
+    // leaves nothing half-applied behind and a pod that could never be created is named now.
+    const podsFile = join(dir, 'driver-pods.yaml');
+    writeFileSync(
+      podsFile,
+      toYaml(selected.map((step) => driverPodOf(objects[step], stepObjectName(opts.values.runId, step)))),
+    );
+    const refused: string[] = [];
+    for (const args of [
+      [
+        'apply',
+        '--dry-run=server',
+        '-n',
+        opts.namespace,
+        '-f',
+        sharedFile,
+        ...selected.flatMap((s) => ['-f', files[PIPELINE_STEPS.indexOf(s)]]),
+      ],
+      ['create', '--dry-run=server', '-n', opts.namespace, '-f', podsFile],
+    ]) {
+      const r = await kubectl(k, args);
+      if (r.code !== 0) refused.push(r.stderr.trim());
+    }
+    if (refused.length > 0) {
+      throw new CliError(
+        `the API server refused objects of run ${opts.values.runId}; nothing was applied:\n${refused.join('\n')}`,
+      );
+    }
     await kubectlOk(k, ['apply', '-n', opts.namespace, '-f', sharedFile]);
 
     const outcomes: StepOutcome[] = [];
-    const first = PIPELINE_STEPS.indexOf(opts.from);
     for (const [i, step] of PIPELINE_STEPS.entries()) {
       if (i < first) {
         outcomes.push({ step, state: 'Skipped', elapsedMs: 0, detail: `--from ${opts.from}` });
@@ -198,11 +315,13 @@ export async function runPipeline(opts: PipelineOptions, io: Io): Promise<number
         io.out(
           `step ${step} ${outcome.state === 'Failed' ? 'failed' : 'timed out'}: ${outcome.detail ?? 'see the driver log'}`,
         );
-        io.out(`--- last ${opts.logLines} lines of the ${step} driver log ---`);
-        io.out(
-          await driverLogTail(k, opts.namespace, stepObjectName(opts.values.runId, step), opts.logLines),
-        );
-        io.out('--- end of log ---');
+        const d = await diagnose(k, opts.namespace, stepObjectName(opts.values.runId, step));
+        for (const line of diagnosisReport(d)) io.out(line);
+        if (d.pod) {
+          io.out(`--- last ${opts.logLines} lines of the ${step} driver log (${d.pod.metadata.name}) ---`);
+          io.out(await driverLogTail(k, opts.namespace, d.pod.metadata.name, opts.logLines));
+          io.out('--- end of log ---');
+        }
         for (const rest of PIPELINE_STEPS.slice(i + 1))
           outcomes.push({ step: rest, state: 'NotRun', elapsedMs: 0 });
         break;

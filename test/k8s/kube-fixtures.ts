@@ -1,0 +1,45 @@
+/**
+ * What the *.kube.test.ts files share: the deploy-time manifests of the default stack, read from
+ * its synthesized template, and applying the Spark RBAC one (idempotent, server-side), which every
+ * test that runs something in the spark namespace needs first.
+ */
+import { stringify } from 'yaml';
+import { SPARK_NAMESPACE } from '../../lib/settings/names';
+import { type ControlPlane, kubectlOk } from '../../scripts/verify/kube/cluster';
+import {
+  type CfnTemplateLike,
+  type DeployTimeManifest,
+  deployTimeManifests,
+} from '../../scripts/verify/kube/deploy-time-manifests';
+import { synth } from '../lib/fixtures';
+
+/** The kubectl provider's manifests in the default stack's template. */
+export function defaultStackManifests(settings: Record<string, unknown> = {}): DeployTimeManifest[] {
+  return deployTimeManifests(synth(settings).template.toJSON() as CfnTemplateLike);
+}
+
+/** The manifest that creates the spark namespace (namespace, service account, driver Role). */
+export function sparkRbacManifest(): DeployTimeManifest {
+  const rbac = defaultStackManifests().find((m) =>
+    m.objects.some(
+      (o) => o.kind === 'Namespace' && (o.metadata as { name?: string }).name === SPARK_NAMESPACE,
+    ),
+  );
+  if (!rbac) throw new Error('no deploy-time manifest creates the spark namespace');
+  return rbac;
+}
+
+export function toYamlStream(objects: readonly object[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+/** Server-side apply, as one field manager for every test. */
+export function applyServerSide(cp: ControlPlane, objects: readonly object[]): void {
+  kubectlOk(cp, ['apply', '--server-side', '--field-manager=zenml-spark-eks-test', '-f', '-'], {
+    input: toYamlStream(objects),
+  });
+}
+
+export function applySparkRbac(cp: ControlPlane): void {
+  applyServerSide(cp, sparkRbacManifest().objects);
+}
