@@ -8,7 +8,7 @@
 #   local-server.sh down STATE_DIR   stops both (by PID, bounded) and deletes STATE_DIR
 #
 # The server's own ZenML config, the database and the logs live in STATE_DIR. Clients log in as the
-# server's default user (no password: a throwaway server on loopback). Every wait is bounded.
+# server's admin user `default` with a random password (in the env file). Every wait is bounded.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cmd=${1:-} state=${2:-}
@@ -83,12 +83,15 @@ FLUSH PRIVILEGES;
 SQL
 
 server_port=$(free_port)
+user_password=$(openssl rand -hex 16)
 (
   cd "$state"
-  # The server's environment only: the database credentials never reach a client.
+  # The server's environment only: the database credentials never reach a client. Activated at
+  # start with its admin user, as the in-cluster deployment's launcher does.
   env -i PATH="$PATH" HOME="$state" ZENML_CONFIG_PATH="$state/config" ZENML_ANALYTICS_OPT_IN=false \
     ZENML_STORE_TYPE=sql ZENML_STORE_URL="mysql://127.0.0.1:$db_port/zenml" ZENML_STORE_USERNAME=zenml \
     ZENML_STORE_PASSWORD="$db_password" ZENML_SERVER_DEPLOYMENT_TYPE=other ZENML_LOGGING_COLORS_DISABLED=true \
+    ZENML_SERVER_AUTO_ACTIVATE=true ZENML_DEFAULT_USER_NAME=default ZENML_DEFAULT_USER_PASSWORD="$user_password" \
     "$venv/bin/uvicorn" zenml.zen_server.zen_server_api:app --host 127.0.0.1 --port "$server_port" \
     >"$state/logs/zenml-server.log" 2>&1 &
   echo $! >"$state/zenml-server.pid"
@@ -103,7 +106,7 @@ done
 cat >"$state/env" <<EOF
 export ZENML_STORE_URL='$url'
 export ZENML_STORE_USERNAME=default
-export ZENML_STORE_PASSWORD=''
+export ZENML_STORE_PASSWORD='$user_password'
 export ZENML_TEST_SERVER_LOG='$state/logs/zenml-server.log'
 EOF
 echo "local-server: ZenML $("$venv/bin/python" -c 'import zenml; print(zenml.__version__)') at $url on MariaDB :$db_port, ready in $((SECONDS - t0))s" >&2
