@@ -18,6 +18,10 @@ export function physicalNames(config: EnvironmentConfig) {
     ecrRepositoryName: config.ecrRepositoryPrefix ? `${config.ecrRepositoryPrefix}/zenml` : 'zenml',
     rdsSecretName: `${p}/rds_authentication`,
     s3SecretName: `${p}/s3_authentication`,
+    zenmlAdminSecretName: `${p}/zenml-server-admin`,
+    zenmlJwtSecretName: `${p}/zenml-server-jwt`,
+    zenmlServerRoleName: `${p}-zenml-server`,
+    zenmlBootstrapRoleName: `${p}-zenml-db-bootstrap`,
   } as const;
 }
 
