@@ -49,6 +49,8 @@ export interface ZenmlServerEnvInput {
   readonly paths?: Partial<ZenmlServerPaths>;
   /** Address uvicorn listens on. @default 0.0.0.0:8080 */
   readonly listen?: { readonly host: string; readonly port: string };
+  /** @default RDS_IAM_MAX_WAIT_SECONDS */
+  readonly iamMaxWaitSeconds?: number;
 }
 
 export interface ZenmlServerPaths {
@@ -85,6 +87,8 @@ export const LOCAL_SUBSTITUTIONS = {
   paths:
     'files in a temp dir instead of the pod mounts (ZENML_LAUNCHER_*_FILE, ZENML_STORE_SSL_CA, ZENML_CONFIG_PATH)',
   listen: '127.0.0.1 and a random port (ZENML_LAUNCHER_HOST, ZENML_LAUNCHER_PORT)',
+  iamMaxWaitSeconds:
+    'a short IAM retry bound, so the denial MariaDB (which has no IAM plugin) must give ends a test in seconds (ZENML_STORE_AWS_RDS_IAM_MAX_WAIT_SECONDS)',
 } as const satisfies Partial<Record<keyof ZenmlServerEnvInput, string>>;
 
 /** The variables LOCAL_SUBSTITUTIONS may change; the suite asserts no other one differs. */
@@ -104,6 +108,19 @@ export const SUBSTITUTED_VARIABLES = [
   'ZENML_CONFIG_PATH',
   'ZENML_LAUNCHER_HOST',
   'ZENML_LAUNCHER_PORT',
+  'ZENML_STORE_AWS_RDS_IAM_MAX_WAIT_SECONDS',
+] as const;
+
+/**
+ * What a local run adds that EKS injects into the pod, or that stands in for AWS: Pod Identity's
+ * two variables (a stand-in agent on 127.0.0.1), the moto endpoint, and a PATH and HOME.
+ */
+export const LOCAL_ADDITIONS = [
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_ENDPOINT_URL',
+  'PATH',
+  'HOME',
 ] as const;
 
 /** Minutes a login token lives; ZenML's default is never to expire. API-key logins renew by themselves. */
@@ -147,7 +164,10 @@ export function zenmlServerEnv(input: ZenmlServerEnvInput): EnvVar[] {
           { name: 'ZENML_STORE_AUTH_MODE', value: 'aws_rds_iam' },
           { name: 'ZENML_STORE_USERNAME', value: ZENML_DB_IAM_USER },
           { name: 'ZENML_STORE_AWS_REGION', value: input.region },
-          { name: 'ZENML_STORE_AWS_RDS_IAM_MAX_WAIT_SECONDS', value: String(RDS_IAM_MAX_WAIT_SECONDS) },
+          {
+            name: 'ZENML_STORE_AWS_RDS_IAM_MAX_WAIT_SECONDS',
+            value: String(input.iamMaxWaitSeconds ?? RDS_IAM_MAX_WAIT_SECONDS),
+          },
         ]
       : [
           // Password: the launcher reads user and password from the RDS master secret.
