@@ -143,7 +143,7 @@ export async function loginWithNewApiKey(o: LoginOptions): Promise<LoginResult> 
       env: adminEnv,
       timeoutMs,
     });
-    if (r.code !== 0 && /already exists/i.test(r.stdout + r.stderr)) {
+    if (r.code !== 0 && /already exists|existing service account/i.test(r.stdout + r.stderr)) {
       created = false;
       r = await runBounded(o.zenml, ['service-account', 'api-key', serviceAccount, 'create', keyName], {
         env: adminEnv,

@@ -291,6 +291,7 @@ export function zenmlCli(s: Suite, configPath: string, args: readonly string[]):
   return execFileSync(path.join(s.venv, 'bin', 'zenml'), args, {
     encoding: 'utf8',
     timeout: 120_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: `${s.venv}/bin:/usr/bin:/bin`,
       HOME: configPath,
