@@ -4,7 +4,7 @@
  * secrets in moto shaped like the stack's, and a ZenML server (or the bootstrap script) started
  * through the real launcher with the environment k8s/zenml-server-env.ts renders for local inputs.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -286,12 +286,11 @@ export function mysqlDump(s: Suite): string {
   );
 }
 
-/** The zenml CLI of the suite's venv, with a client config of its own. */
+/** The zenml CLI of the suite's venv, with a client config of its own: its output (rich writes to stderr too). */
 export function zenmlCli(s: Suite, configPath: string, args: readonly string[]): string {
-  return execFileSync(path.join(s.venv, 'bin', 'zenml'), args, {
+  const r = spawnSync(path.join(s.venv, 'bin', 'zenml'), args, {
     encoding: 'utf8',
     timeout: 120_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: `${s.venv}/bin:/usr/bin:/bin`,
       HOME: configPath,
@@ -301,4 +300,8 @@ export function zenmlCli(s: Suite, configPath: string, args: readonly string[]):
       COLUMNS: '200',
     },
   });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.status !== 0)
+    throw new Error(`zenml ${args.join(' ')} failed (${r.status ?? r.signal}): ${output.slice(-1500)}`);
+  return output;
 }
