@@ -42,9 +42,16 @@ export interface SystemPod extends Resources {
 /**
  * The in-cluster ZenML server's requests and memory limit (k8s/zenml-server-chart.ts takes them
  * from here). Measured with ZenML 0.98.0: 270 MB RSS after start, about 300 MB after a round of
- * client calls; the limit leaves room for the in-memory backup ZenML takes before a migration.
+ * client calls; the memory limit leaves room for the in-memory backup ZenML takes before a migration.
  */
-export const ZENML_SERVER_POD = { cpuMillis: 250, memoryMiB: 512, memoryLimitMiB: 1024 } as const;
+export const ZENML_SERVER_POD = {
+  cpuMillis: 250,
+  memoryMiB: 512,
+  // A CPU limit bounds what a busy server can take from a Spark step on the same node; one core
+  // covers its start (Python imports, migration) with room.
+  cpuLimitMillis: 1000,
+  memoryLimitMiB: 1024,
+} as const;
 
 /**
  * Pods on every node before any Spark pod. CoreDNS is a Deployment of 2 replicas; both are

@@ -60,7 +60,7 @@ export interface ZenmlServerChartProps extends ChartProps {
 /** The server's pod size, counted beside the Spark steps by the node sizing. */
 export const SERVER_RESOURCES = {
   requests: { cpu: `${ZENML_SERVER_POD.cpuMillis}m`, memory: `${ZENML_SERVER_POD.memoryMiB}Mi` },
-  limits: { memory: `${ZENML_SERVER_POD.memoryLimitMiB}Mi` },
+  limits: { cpu: `${ZENML_SERVER_POD.cpuLimitMillis}m`, memory: `${ZENML_SERVER_POD.memoryLimitMiB}Mi` },
 } as const;
 
 /** The image's `zenml` user (docker/base.Dockerfile): UID/GID 1000. */
@@ -170,7 +170,7 @@ export class ZenmlServerChart extends Chart {
                     cpu: q(SERVER_RESOURCES.requests.cpu),
                     memory: q(SERVER_RESOURCES.requests.memory),
                   },
-                  limits: { memory: q(SERVER_RESOURCES.limits.memory) },
+                  limits: { cpu: q(SERVER_RESOURCES.limits.cpu), memory: q(SERVER_RESOURCES.limits.memory) },
                 },
                 // /health answers once start-up (migration included) is over; bounded at 5 min,
                 // which covers the IAM retry while the bootstrap Job creates the user.
@@ -241,7 +241,7 @@ export class ZenmlServerChart extends Chart {
             env: dbBootstrapEnv(input).map((e) => ({ ...e })),
             resources: {
               requests: { cpu: q('50m'), memory: q('128Mi') },
-              limits: { memory: q('256Mi') },
+              limits: { cpu: q('500m'), memory: q('256Mi') },
             },
             securityContext: CONTAINER_SECURITY,
             volumeMounts: [filesMount, { name: 'tmp', mountPath: POD_PATHS.tmpDir }],
