@@ -71,7 +71,7 @@ describe('the ZenML server counted beside the steps', () => {
     expect(server?.basis).toMatch(/measured 270-300 MB RSS/);
     expect(SERVER_RESOURCES).toEqual({
       requests: { cpu: '250m', memory: '512Mi' },
-      limits: { memory: '1024Mi' },
+      limits: { cpu: '1000m', memory: '1024Mi' },
     });
     expect(ZENML_SERVER_POD.memoryLimitMiB).toBe(1024);
   });
