@@ -48,8 +48,9 @@ export interface ZenmlServerProps {
   readonly serverRoleName: string;
   readonly bootstrapRoleName: string;
   /**
-   * Grant reads of the stack's own secrets. Off only in the emulator build: moto skips
-   * AWS::SecretsManager::Secret, and a policy naming one would be malformed there.
+   * Grant reads of the stack's own secrets and rds-db:connect. Off only in the emulator build: moto
+   * skips AWS::SecretsManager::Secret (a policy naming one would be malformed there) and has no
+   * DbiResourceId attribute for Fn::GetAtt on its DB instance.
    * @default true
    */
   readonly grantSecretReads?: boolean;
@@ -132,7 +133,7 @@ export class ZenmlServer extends Construct {
 
     if (props.databaseAuth === 'iam') {
       // arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId>/zenml_server: this user only.
-      props.database.instance.grantConnect(this.serverRole, ZENML_DB_IAM_USER);
+      if (grantSecretReads) props.database.instance.grantConnect(this.serverRole, ZENML_DB_IAM_USER);
       this.bootstrapRole = new PodIdentityRole(this, 'BootstrapIdentity', {
         clusterName: props.clusterName,
         roleName: props.bootstrapRoleName,

@@ -57,7 +57,7 @@ describe('a deployed, keyless stack', () => {
     expect(r.stdout).not.toContain(`--secret-id ${rdsArn}`);
     expect(r.stdout).not.toContain('zenml secret create rds_authentication');
     expect(r.stdout).not.toContain(rdsSecretValue(DB_HOST).password);
-    expect(r.stdout).toContain('#   zenml server          http://zenml-server.zenml.svc:8080');
+    expect(r.stdout).toMatch(/^# {3}zenml server +http:\/\/zenml-server\.zenml\.svc:8080$/m);
     expect(r.stdout).toContain('npm run zenml-login');
   });
 
