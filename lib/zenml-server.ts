@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import type { MetadataDatabase } from './metadata-database';
 import { PodIdentityRole } from './pod-identity-role';
 import type { ZenmlDatabaseAuth } from './settings/config';
-import { ZENML_DB_IAM_USER } from './settings/zenml';
+import { ZENML_DB_IAM_USER, ZENML_SECRETS_STORE_PREFIX } from './settings/zenml';
 
 /** What the server calls in Secrets Manager (measured against moto's request log with ZenML 0.98.0). */
 export const SECRETS_STORE_ACTIONS = [
@@ -33,9 +33,6 @@ export const SECRETS_STORE_ACTIONS = [
   'secretsmanager:TagResource',
   'secretsmanager:DeleteSecret',
 ] as const;
-
-/** AWS_ZENML_SECRET_NAME_PREFIX in zenml/zen_stores/secrets_stores/aws_secrets_store.py (no setting). */
-export const ZENML_SECRETS_STORE_PREFIX = 'zenml/';
 
 export const ADMIN_USERNAME = 'admin';
 

@@ -35,3 +35,6 @@ export const DEPLOYMENT_TAG = 'zenml-spark-eks:deployment';
 
 /** Kubernetes label on every object of the charts. */
 export const PART_OF_LABEL = { 'app.kubernetes.io/part-of': 'zenml-spark-eks' } as const;
+
+/** Construct id of the stack; cdk.out/<id>.template.json and every construct path start with it. */
+export const STACK_ID = 'ZenmlSpark';

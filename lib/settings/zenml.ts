@@ -27,3 +27,6 @@ export const ZENML_SERVER_IN_CLUSTER_URL = `http://${ZENML_SERVER_SERVICE}.${ZEN
 
 /** The MySQL user the server logs in as with an RDS IAM token (created by the bootstrap Job). */
 export const ZENML_DB_IAM_USER = 'zenml_server';
+
+/** AWS_ZENML_SECRET_NAME_PREFIX in zenml/zen_stores/secrets_stores/aws_secrets_store.py (no setting). */
+export const ZENML_SECRETS_STORE_PREFIX = 'zenml/';

@@ -14,10 +14,10 @@ import { physicalNames } from '../../lib/settings/names';
 import {
   ZENML_DB_IAM_USER,
   ZENML_NAMESPACE,
+  ZENML_SECRETS_STORE_PREFIX,
   ZENML_SERVER_IMAGE,
   ZENML_SERVER_IN_CLUSTER_URL,
 } from '../../lib/settings/zenml';
-import { ZENML_SECRETS_STORE_PREFIX } from '../../lib/zenml-server';
 import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';

@@ -5,7 +5,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { OUTPUT_KEYS } from '../../lib/settings/outputs';
-import { ZENML_SECRETS_STORE_PREFIX } from '../../lib/zenml-server';
+import { ZENML_SECRETS_STORE_PREFIX } from '../../lib/settings/zenml';
 import { deployTimeManifests } from '../../scripts/verify/kube/deploy-time-manifests';
 import { synth } from './fixtures';
 

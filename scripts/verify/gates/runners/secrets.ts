@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STACK_ID } from '../../../../lib/app';
+import { STACK_ID } from '../../../../lib/settings/names';
 import { REPO_ROOT } from '../../../lib/settings';
 import { type Finding, triage } from '../parsers/findings';
 import {
