@@ -65,6 +65,8 @@ export class SparkCluster extends Construct {
   readonly cluster: eks.Cluster;
   readonly nodegroup: eks.Nodegroup;
   readonly secretsKey: kms.Key;
+  /** CoreDNS: pods that resolve names (the ZenML server's database and AWS endpoints) start after it. */
+  readonly coreDnsAddon: eks.Addon;
   /** The plain configured name (not a token), for values that must not wait for the cluster. */
   readonly clusterName: string;
 
@@ -158,11 +160,12 @@ export class SparkCluster extends Construct {
         .internetConnectivityEstablished,
     );
     // CoreDNS is a Deployment: it needs nodes to schedule on, or the add-on never turns ACTIVE.
-    new eks.Addon(this, 'CoreDnsAddon', {
+    this.coreDnsAddon = new eks.Addon(this, 'CoreDnsAddon', {
       cluster: this.cluster,
       addonName: 'coredns',
       preserveOnDelete: false,
-    }).node.addDependency(this.nodegroup);
+    });
+    this.coreDnsAddon.node.addDependency(this.nodegroup);
 
     const nodePolicyReason =
       "One of the three AWS-maintained policies EKS requires on a node role. None of the reference guide's AmazonS3FullAccess, AmazonRDSFullAccess or SecretsManagerReadWrite: Spark reaches S3 and secrets through its own Pod Identity role.";

@@ -82,8 +82,8 @@ def test_step_pods_and_fit_on_every_node_type(name):
 
 
 def test_docs_table_numbers():
-    # docs/spark-pipeline.md: a t3a.xlarge leaves 3545m / 13894 MiB; the standard step takes 3000m / 11470 MiB.
-    assert sizing.node_budget("t3a.xlarge").for_spark == sizing.Resources(3545, 13894)
+    # docs/spark-pipeline.md: a t3a.xlarge leaves 3295m / 13382 MiB; the standard step takes 3000m / 11470 MiB.
+    assert sizing.node_budget("t3a.xlarge").for_spark == sizing.Resources(3295, 13382)
     assert sizing.step_pods(sizing.STANDARD_STEP).total == sizing.Resources(3000, 11470)
 
 
@@ -93,7 +93,7 @@ def test_refusal_names_the_step_and_the_numbers():
         sizing.check_fits(three, "t3a.xlarge", "step `importer`")
     message = str(err.value)
     assert message.startswith("step `importer`: driver + 3 executors need 4000m CPU / 15771Mi")
-    assert "one t3a.xlarge leaves 3545m / 13894Mi" in message
+    assert "one t3a.xlarge leaves 3295m / 13382Mi" in message
     assert sizing.check_fits(three, "t3a.2xlarge", "step `importer`").total == sizing.Resources(4000, 15771)
 
 

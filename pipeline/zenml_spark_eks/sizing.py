@@ -82,12 +82,14 @@ class Resources:
 
 
 # Pods on every node before any Spark pod (spark-sizing.ts SYSTEM_PODS): published requests, or a
-# budget where an add-on sets none. CoreDNS counts both replicas.
+# budget where an add-on sets none. CoreDNS counts both replicas; the in-cluster ZenML server's one
+# replica is counted on every node like it (ZENML_SERVER_POD: requests 250m / 512 MiB).
 SYSTEM_PODS: dict[str, Resources] = {
     "aws-node": Resources(50, 64),
     "kube-proxy": Resources(100, 32),
     "eks-pod-identity-agent": Resources(25, 32),
     "coredns (x2)": Resources(200, 140),
+    "zenml-server": Resources(250, 512),
 }
 
 
@@ -238,7 +240,7 @@ def check_fits(r: StepResources, instance_type: str, what: str) -> StepPods:
     return fit.pods
 
 
-# The pipeline's step sizes (spark-sizing.ts STEP_RESOURCES): every step 3 of a t3a.xlarge's 3.5
+# The pipeline's step sizes (spark-sizing.ts STEP_RESOURCES): every step 3 of a t3a.xlarge's 3.3
 # free cores; tree training holds the binned features of every partition in executor memory.
 STANDARD_STEP = StepResources()
 STEP_RESOURCES: dict[str, StepResources] = {

@@ -1,11 +1,14 @@
 /**
  * Pure builder of the commands that connect a deployed stack to ZenML: kubeconfig, the ZenML
- * secrets, the stack components, the stack itself, and the database settings of a ZenML server.
- * No I/O here: outputs.ts prints or runs what this returns, and the tests check it.
+ * secrets, the five stack components and the stack itself, registered on the server the client
+ * is logged in to (the in-cluster one through `npm run zenml-login`, or zenmlServerUrl). No I/O
+ * here: outputs.ts prints or runs what this returns, and the tests check it.
  *
  * Written for the ZenML CLI pinned in requirements/zenml.txt (0.98.0): secrets managers and
  * metadata stores no longer exist there, so secrets are `zenml secret create` and the MySQL
- * database is the ZenML server's own store, configured on the server, not registered as a component.
+ * database is the ZenML server's own store, configured by the stack on the server. The RDS master
+ * credentials are deliberately not copied into a ZenML secret: every ZenML user could read them
+ * there, and nothing in a pipeline needs them.
  *
  * The step operator is this project's `spark-eks` flavor (pipeline/zenml_spark_eks, installed by
  * requirements/zenml.txt), registered first with `zenml step-operator flavor register`. ZenML's own
@@ -13,25 +16,23 @@
  * pipeline/tests/test_upstream_faults.py). Steps run in the prebuilt step image, so the stack has no
  * image builder: nothing is built per run, and the user needs no Docker.
  */
+import { ZENML_SERVER_IN_CLUSTER_URL } from '../../lib/settings/zenml';
 import { accountOf, type StackOutputs } from './stack-outputs';
 
-export const ZENML_VERSION = '0.98.0';
-
-/** ZenML secret names the reference guide used; the artifact store refers to s3_authentication. */
-export const S3_SECRET = 's3_authentication';
-export const RDS_SECRET = 'rds_authentication';
+export { ZENML_VERSION } from '../../lib/settings/zenml';
 
 /** The flavor class `zenml step-operator flavor register` takes (pipeline/zenml_spark_eks/flavors). */
 export const SPARK_EKS_FLAVOR_SOURCE = 'zenml_spark_eks.flavors.SparkEksStepOperatorFlavor';
 export const SPARK_EKS_FLAVOR = 'spark-eks';
-
 /**
- * The ZenML server's in-cluster Service URL (the ZenML-server deployment's Service `zenml-server` in
- * namespace `zenml`): what step pods get as ZENML_STORE_URL, whatever URL the client logged in with
- * (a port-forward gives 127.0.0.1, which a pod cannot reach). Also the flavor's default `server_url`
- * (a test holds the two equal).
+ * The flavor's default `server_url` (what step pods get as ZENML_STORE_URL, whatever URL the client
+ * logged in with: a port-forward gives 127.0.0.1): the in-cluster server's Service. A test holds the
+ * Python default to it.
  */
-export const STEP_POD_SERVER_URL = 'http://zenml-server.zenml.svc:8080';
+export const STEP_POD_SERVER_URL = ZENML_SERVER_IN_CLUSTER_URL;
+
+/** ZenML secret name the reference guide used; the artifact store refers to it. */
+export const S3_SECRET = 's3_authentication';
 
 export interface ZenmlNames {
   readonly artifactStore: string;
@@ -109,17 +110,9 @@ export interface PlannedCommand {
   readonly secretFrom?: SecretSource;
 }
 
-export interface ServerDatabase {
-  /** mysql://host:port/db, without credentials: ZenML reads those from the two variables below. */
-  readonly storeUrl: string;
-  readonly username: string;
-  readonly passwordFrom: SecretSource;
-}
-
 export interface Plan {
   readonly kubeconfig: PlannedCommand;
   readonly zenml: readonly PlannedCommand[];
-  readonly serverDatabase: ServerDatabase;
   readonly names: ZenmlNames;
 }
 
@@ -130,23 +123,12 @@ export interface PlanOptions {
   readonly stepImageTag: string;
   /** Node group instance type: every step must fit on one such node (settings nodeInstanceType). */
   readonly nodeInstanceType: string;
-  /** ZENML_STORE_URL of the step pods. @default STEP_POD_SERVER_URL */
-  readonly serverUrl?: string;
-  /** Database user and name of the RDS instance (physicalNames: `zenml`, `zenml`). */
-  readonly databaseUsername: string;
-  readonly databaseName: string;
 }
 
 export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
   const names = zenmlNames(options.prefix);
   const region = outputs.region;
-  const zenml: PlannedCommand[] = [
-    {
-      title: `ZenML secret ${RDS_SECRET}: the metadata database credentials, for the ZenML server and steps that need them`,
-      argv: ['zenml', 'secret', 'create', RDS_SECRET],
-      secretFrom: { secretArn: outputs.rdsSecretArn, region },
-    },
-  ];
+  const zenml: PlannedCommand[] = [];
   if (outputs.s3SecretArn) {
     zenml.push({
       title: `ZenML secret ${S3_SECRET}: the access key the artifact store authenticates with (s3AccessKey=true)`,
@@ -201,11 +183,6 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
       argv: ['aws', 'eks', 'update-kubeconfig', '--name', outputs.clusterName, '--region', region],
     },
     zenml,
-    serverDatabase: {
-      storeUrl: `mysql://${outputs.databaseEndpoint}:${outputs.databasePort}/${options.databaseName}`,
-      username: options.databaseUsername,
-      passwordFrom: { secretArn: outputs.rdsSecretArn, region },
-    },
   };
 }
 
@@ -217,7 +194,8 @@ export function kubeconfigContext(outputs: StackOutputs): string {
 /**
  * The spark-eks step operator with the stack's values: each step a Job in the spark namespace whose
  * pod (the step image) is its Spark driver, sized to fit one node of the node group, reporting to
- * the in-cluster ZenML server, submitted with the user's kubeconfig context for this cluster.
+ * the ZenML server at the stack's ZenmlServerUrl (the in-cluster Service, or your own server),
+ * submitted with your kubeconfig context for this cluster.
  */
 export function stepOperatorCommand(
   names: ZenmlNames,
@@ -245,7 +223,7 @@ export function stepOperatorCommand(
       `--region=${outputs.region}`,
       `--node_instance_type=${options.nodeInstanceType}`,
       `--image=${outputs.ecrRepositoryUri}:${options.stepImageTag}`,
-      `--server_url=${options.serverUrl ?? STEP_POD_SERVER_URL}`,
+      `--server_url=${outputs.zenmlServerUrl}`,
     ],
   };
 }
@@ -279,9 +257,8 @@ export function secretValuesForZenml(secretString: string, secretId: string): Re
 }
 
 // Reads the secret at paste time, in the user's shell: the value never passes through this tool
-// or its output. python3 is there wherever ZenML is; it turns the numeric port into a string.
+// or its output. python3 is there wherever ZenML is; it turns any numeric value into a string.
 const STRINGIFY_PY = `import json,sys; print(json.dumps({k: str(v) for k, v in json.load(sys.stdin).items()}))`;
-const PASSWORD_PY = `import json,sys; print(json.load(sys.stdin)["password"])`;
 
 function fetchSecretShell(from: SecretSource, python: string): string {
   return (
@@ -304,16 +281,4 @@ export function renderShell(cmd: PlannedCommand, secretValues?: Record<string, s
     );
   }
   return words.join(' ');
-}
-
-/** The environment a ZenML server deployment needs to use the RDS database as its store. */
-export function renderServerEnv(db: ServerDatabase, password?: string): string[] {
-  return [
-    'ZENML_STORE_TYPE=sql',
-    `ZENML_STORE_URL=${shellQuote(db.storeUrl)}`,
-    `ZENML_STORE_USERNAME=${shellQuote(db.username)}`,
-    password !== undefined
-      ? `ZENML_STORE_PASSWORD=${shellQuote(password)}`
-      : `ZENML_STORE_PASSWORD="${fetchSecretShell(db.passwordFrom, PASSWORD_PY)}"`,
-  ];
 }

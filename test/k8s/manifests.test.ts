@@ -29,6 +29,7 @@ describe('writeManifests', () => {
     expect(written.map((w) => [w.chart, w.file.replace(dir, ''), w.objects])).toEqual([
       ['spark-rbac', '/spark-rbac.k8s.yaml', 6],
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
+      ['zenml-server', '/zenml-server.k8s.yaml', 7],
     ]);
     for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
     const jobsText = readFileSync(written[1].file, 'utf8');
@@ -42,6 +43,21 @@ describe('writeManifests', () => {
     ]);
     // The RBAC chart is the one the stack applies at deploy: it never depends on deploy-time values.
     expect(placeholdersIn(readFileSync(written[0].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([]);
+    // The server chart's deploy-time values are the database endpoint, the secrets and the region.
+    expect(placeholdersIn(readFileSync(written[2].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
+      'PLACEHOLDER-DATABASE-ENDPOINT',
+      'PLACEHOLDER-RDS-SECRET-ARN',
+      'PLACEHOLDER-REGION',
+      'PLACEHOLDER-ZENML-ADMIN-SECRET-ARN',
+      'PLACEHOLDER-ZENML-JWT-SECRET-ARN',
+    ]);
+  });
+
+  test('zenmlServer=false: no server chart', () => {
+    expect(writeManifests(dir, { zenmlServer: false }).map((w) => w.chart)).toEqual([
+      'spark-rbac',
+      'pipeline-jobs',
+    ]);
   });
 
   test('GIVEN a deployed stack values WHEN written THEN no placeholder is left', () => {

@@ -5,8 +5,11 @@ import {
   memoryOverheadMiB,
   nodeBudget,
   STEP_RESOURCES,
+  SYSTEM_PODS,
   stepPods,
+  ZENML_SERVER_POD,
 } from '../../k8s/spark-sizing';
+import { SERVER_RESOURCES } from '../../k8s/zenml-server-chart';
 
 describe('node budget (EKS AL2023 nodeadm rules)', () => {
   test('t3a.xlarge: the arithmetic written in docs/spark-pipeline.md', () => {
@@ -15,8 +18,9 @@ describe('node budget (EKS AL2023 nodeadm rules)', () => {
     expect(b.kubeReserved).toEqual({ cpuMillis: 80, memoryMiB: 893 }); // 60+10+5+5 m; 11 x 58 + 255
     expect(b.evictionHardMemoryMiB).toBe(100);
     expect(b.allocatable).toEqual({ cpuMillis: 3920, memoryMiB: 14162 });
-    expect(b.systemPods).toEqual({ cpuMillis: 375, memoryMiB: 268 });
-    expect(b.forSpark).toEqual({ cpuMillis: 3545, memoryMiB: 13894 });
+    // aws-node, kube-proxy, pod identity agent, 2 x CoreDNS and the ZenML server (250m/512Mi).
+    expect(b.systemPods).toEqual({ cpuMillis: 375 + 250, memoryMiB: 268 + 512 });
+    expect(b.forSpark).toEqual({ cpuMillis: 3295, memoryMiB: 13382 });
   });
 
   test('kube-reserved CPU follows the per-core percentages', () => {
@@ -60,6 +64,19 @@ describe("Spark's PySpark memory overhead", () => {
   });
 });
 
+describe('the ZenML server counted beside the steps', () => {
+  test('its requests are a named system pod with a basis, and the chart asks for exactly those', () => {
+    const server = SYSTEM_PODS.find((p) => p.name === 'zenml-server');
+    expect(server).toEqual(expect.objectContaining({ cpuMillis: 250, memoryMiB: 512 }));
+    expect(server?.basis).toMatch(/measured 270-300 MB RSS/);
+    expect(SERVER_RESOURCES).toEqual({
+      requests: { cpu: '250m', memory: '512Mi' },
+      limits: { cpu: '1000m', memory: '1024Mi' },
+    });
+    expect(ZENML_SERVER_POD.memoryLimitMiB).toBe(1024);
+  });
+});
+
 describe('every step fits on ONE node', () => {
   test.each(Object.entries(STEP_RESOURCES))(
     '%s: driver + executors fit on a t3a.xlarge',
@@ -73,10 +90,10 @@ describe('every step fits on ONE node', () => {
     },
   );
 
-  test('the trainer, the largest step: 3000m and 12904Mi of 3545m and 13894Mi', () => {
+  test('the trainer, the largest step: 3000m and 12904Mi of 3295m and 13382Mi', () => {
     const fit = fitOnOneNode(STEP_RESOURCES.trainer, 't3a.xlarge');
     expect(fit.pods.total).toEqual({ cpuMillis: 3000, memoryMiB: 2868 + 2 * 5018 });
-    expect(fit.spare).toEqual({ cpuMillis: 545, memoryMiB: 990 });
+    expect(fit.spare).toEqual({ cpuMillis: 295, memoryMiB: 478 });
   });
 
   test('one more executor does not fit, so the check can fail', () => {

@@ -44,7 +44,8 @@ describe('cost model: counted from the synthesized template', () => {
     expect(lineOf(e, 'AWS::EC2::EIP').quantity).toBe(1);
     expect(lineOf(e, 'AWS::RDS::DBInstance', 'RDS mysql db.t4g.small').monthly).toBeCloseTo(0.032 * HOURS, 2);
     expect(lineOf(e, 'AWS::RDS::DBInstance', 'RDS gp3 storage').quantity).toBe(20);
-    expect(lineOf(e, 'AWS::SecretsManager::Secret').quantity).toBe(1);
+    // rds_authentication, and the ZenML server's admin and JWT key.
+    expect(lineOf(e, 'AWS::SecretsManager::Secret').quantity).toBe(3);
     expect(lineOf(e, 'AWS::KMS::Key').quantity).toBe(1);
   });
 
@@ -118,7 +119,7 @@ describe('cost model: counted from the synthesized template', () => {
   });
 
   test('WHEN the stack gains the S3 access-key secret THEN the secret count follows the template', () => {
-    expect(lineOf(estimate({ s3AccessKey: true }), 'AWS::SecretsManager::Secret').quantity).toBe(2);
+    expect(lineOf(estimate({ s3AccessKey: true }), 'AWS::SecretsManager::Secret').quantity).toBe(4);
   });
 
   test('WHEN the template holds a billable type the model does not know THEN it is listed as not modelled', () => {

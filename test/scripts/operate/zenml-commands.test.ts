@@ -6,8 +6,6 @@ import {
   buildPlan,
   containerRegistryCommand,
   kubeconfigContext,
-  RDS_SECRET,
-  renderServerEnv,
   renderShell,
   S3_SECRET,
   SPARK_EKS_FLAVOR,
@@ -34,16 +32,12 @@ const OUTPUTS: StackOutputs = {
   databaseEndpoint: 'db.abc.eu-west-1.rds.amazonaws.com',
   databasePort: '3306',
   rdsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbCdEf',
+  zenmlServerUrl: 'http://zenml-server.zenml.svc:8080',
   updateKubeconfigCommand: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
 };
 const S3_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/s3_authentication-XyZ123';
 const TAG = 'spark-4.1.2-zenml-0.98.0-0123456789ab';
-const DB = {
-  databaseUsername: 'zenml',
-  databaseName: 'zenml',
-  stepImageTag: TAG,
-  nodeInstanceType: 't3a.xlarge',
-};
+const DB = { stepImageTag: TAG, nodeInstanceType: 't3a.xlarge' };
 
 /** Runs a rendered line through bash's own parser and returns the words it produces. */
 function bashWords(line: string): string[] {
@@ -53,14 +47,13 @@ function bashWords(line: string): string[] {
 }
 
 describe('buildPlan', () => {
-  test('keyless stack: rds secret, the components, the spark-eks flavor and a stack set active, no authentication_secret', () => {
+  test('keyless stack: the components, the spark-eks flavor and a stack set active, no secret, no authentication_secret', () => {
     // GIVEN a stack without s3AccessKey WHEN the plan is built
     const plan = buildPlan(OUTPUTS, DB);
     const argvs = plan.zenml.map((c) => c.argv.join(' '));
 
     // THEN
     expect(argvs).toEqual([
-      `zenml secret create ${RDS_SECRET}`,
       'zenml artifact-store register spark_artifact_store --flavor=s3 --path=s3://zenml-spark-artifacts-1a2b',
       'zenml container-registry register spark_container_registry --flavor=aws --uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
       'zenml step-operator flavor register zenml_spark_eks.flavors.SparkEksStepOperatorFlavor',
@@ -72,7 +65,8 @@ describe('buildPlan', () => {
       'zenml stack register spark_stack -o default -a spark_artifact_store -c spark_container_registry ' +
         '-s spark_step_operator --set',
     ]);
-    expect(plan.zenml[0].secretFrom).toEqual({ secretArn: OUTPUTS.rdsSecretArn, region: 'eu-west-1' });
+    // The RDS master credentials are never copied into ZenML, where every ZenML user could read them.
+    expect(plan.zenml.some((c) => c.secretFrom !== undefined)).toBe(false);
     expect(plan.kubeconfig.argv).toEqual([
       'aws',
       'eks',
@@ -100,11 +94,6 @@ describe('buildPlan', () => {
       expect.arrayContaining(['team-a_stack', 'team-a_step_operator', 'default']),
     );
   });
-
-  test('server database URL has no credentials in it', () => {
-    const plan = buildPlan(OUTPUTS, DB);
-    expect(plan.serverDatabase.storeUrl).toBe('mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml');
-  });
 });
 
 describe('zenmlNames', () => {
@@ -125,20 +114,18 @@ describe('shellQuote', () => {
 });
 
 describe('renderShell', () => {
-  const secretCmd = buildPlan(OUTPUTS, DB).zenml[0];
+  const secretCmd = buildPlan({ ...OUTPUTS, s3SecretArn: S3_ARN }, DB).zenml[0];
 
   test('without values, the secret is fetched at paste time and no value appears', () => {
     const line = renderShell(secretCmd);
-    expect(line).toContain(
-      `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.rdsSecretArn} --region eu-west-1`,
-    );
-    expect(line).toMatch(/^zenml secret create rds_authentication --values="\$\(.*\)"$/);
+    expect(line).toContain(`aws secretsmanager get-secret-value --secret-id ${S3_ARN} --region eu-west-1`);
+    expect(line).toMatch(/^zenml secret create s3_authentication --values="\$\(.*\)"$/);
   });
 
   test('with values, they are one shell word of JSON that bash passes through intact', () => {
-    const values = { username: 'zenml', password: `p'w "$(rm -rf /)" $HOME`, port: '3306' };
+    const values = { aws_access_key_id: 'AK', aws_secret_access_key: `p'w "$(rm -rf /)" $HOME` };
     const words = bashWords(renderShell(secretCmd, values));
-    expect(words.slice(0, 4)).toEqual(['zenml', 'secret', 'create', 'rds_authentication']);
+    expect(words.slice(0, 4)).toEqual(['zenml', 'secret', 'create', 's3_authentication']);
     expect(JSON.parse(words[4].replace(/^--values=/, ''))).toEqual(values);
   });
 });
@@ -158,26 +145,6 @@ describe('secretValuesForZenml', () => {
 
   test('a JSON array is rejected', () => {
     expect(() => secretValuesForZenml('["a"]', 's')).toThrow(/not a JSON object/);
-  });
-});
-
-describe('renderServerEnv', () => {
-  const db = buildPlan(OUTPUTS, DB).serverDatabase;
-
-  test('without a password, it is fetched at paste time', () => {
-    const lines = renderServerEnv(db);
-    expect(lines.slice(0, 3)).toEqual([
-      'ZENML_STORE_TYPE=sql',
-      'ZENML_STORE_URL=mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml',
-      'ZENML_STORE_USERNAME=zenml',
-    ]);
-    expect(lines[3]).toMatch(
-      /^ZENML_STORE_PASSWORD="\$\(aws secretsmanager get-secret-value .*\["password"\].*\)"$/,
-    );
-  });
-
-  test('with a password, it is quoted for the shell', () => {
-    expect(renderServerEnv(db, "a'b")[3]).toBe(`ZENML_STORE_PASSWORD='a'\\''b'`);
   });
 });
 
@@ -225,9 +192,9 @@ describe('the spark-eks step operator', () => {
     );
   });
 
-  test('a server URL of your own replaces the in-cluster one; a bad tag is refused', () => {
-    const cmd = stepOperatorCommand(names, OUTPUTS, { ...DB, serverUrl: 'https://zenml.example.com' });
-    expect(cmd.argv.at(-1)).toBe('--server_url=https://zenml.example.com');
+  test("the step pods' server URL is the stack's ZenmlServerUrl (your own server with zenmlServer=false); a bad tag is refused", () => {
+    const own = { ...OUTPUTS, zenmlServerUrl: 'https://zenml.example.com' };
+    expect(stepOperatorCommand(names, own, DB).argv.at(-1)).toBe('--server_url=https://zenml.example.com');
     expect(() => stepOperatorCommand(names, OUTPUTS, { ...DB, stepImageTag: 'has space' })).toThrow(
       /step image tag 'has space'/,
     );
