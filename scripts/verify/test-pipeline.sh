@@ -10,7 +10,8 @@
 #
 # Installs what it needs, idempotently: the venv of requirements/pipeline.txt + pyspark from
 # spark/versions.env, the moto venv, the S3A jars (Maven Central, checked against the SHA-256 in
-# spark/versions.env, cached in ${XDG_CACHE_HOME:-~/.cache}/zenml-spark-eks/maven), kubeconform.
+# spark/versions.env, cached in ${XDG_CACHE_HOME:-~/.cache}/zenml-spark-eks/maven); the kubeconform
+# test runs the gates' own gate, which installs kubeconform and its schemas (cached).
 # Everything it starts (moto, the ZenML server, MariaDB, Spark) it stops; its files live in one
 # temp dir, deleted however the suite ends.
 #
@@ -68,9 +69,6 @@ jars=$(jar org/apache/hadoop hadoop-aws "$HADOOP_VERSION" "$HADOOP_AWS_SHA256")
 jars+=:$(jar software/amazon/awssdk bundle "$AWS_SDK_V2_VERSION" "$AWS_SDK_V2_BUNDLE_SHA256")
 jars+=:$(jar software/amazon/s3/analyticsaccelerator analyticsaccelerator-s3 "$ANALYTICS_ACCELERATOR_VERSION" "$ANALYTICS_ACCELERATOR_SHA256")
 
-# kubeconform and its strict schemas: the gates' own (installed once, cached).
-step "kubeconform (the gates' tools)"
-bash scripts/verify/gates.sh --install-only >/dev/null
 
 # No test may reach a real AWS account or a user's ZenML: dummy moto keys, a throwaway ZenML config.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL ZENML_STORE_URL ZENML_STORE_API_KEY \
