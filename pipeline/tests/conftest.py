@@ -141,6 +141,10 @@ def zenml_stack(moto: Moto) -> ZenmlStack:
     client_kwargs = f'{{"endpoint_url": "{moto.endpoint}", "region_name": "{REGION}"}}'
     zenml_cli("artifact-store", "register", "s3_moto", "--flavor=s3", f"--path=s3://{BUCKET}", f"--client_kwargs={client_kwargs}")
     zenml_cli("stack", "register", STACK, "-o", "default", "-a", "s3_moto", "-s", OPERATOR, "--set")
+    # The CLI set it active in the config file; this process may have read that file already.
+    from zenml.client import Client
+
+    Client().activate_stack(STACK)
     return ZenmlStack(moto=moto, artifact_root=f"s3://{BUCKET}", store=store)
 
 
