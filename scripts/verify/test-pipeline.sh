@@ -103,10 +103,11 @@ for store in local server; do
       source "$(bash scripts/verify/zenml-server/local-server.sh up "$server_state")"
     fi
     cd pipeline
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest-$store" "$@"
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider --durations=6 --basetemp "$work/pytest-$store" "$@"
   )
   code=$?
   set -e
+  if [ -f "$work/timings-$store.json" ]; then echo "test-pipeline: measured ($store store): $(cat "$work/timings-$store.json")"; fi
   # pytest exits 5 when a -k filter selects nothing in one of the two runs: not a failure.
   [ "$code" -eq 0 ] || [ "$code" -eq 5 ] || rc=$code
 done
