@@ -7,7 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { type KubernetesVersionName, SETTINGS } from '../lib/settings/config';
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
+import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
 import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
@@ -24,6 +26,10 @@ export interface ManifestValues {
   readonly runId?: string;
   /** Node type each step must fit on. @default 't3a.xlarge' */
   readonly nodeInstanceType?: string;
+  /** The EKS cluster the autoscaler discovers node groups of. */
+  readonly clusterName?: string;
+  /** Picks the autoscaler's image. @default the kubernetesVersion setting's default */
+  readonly kubernetesVersion?: KubernetesVersionName;
 }
 
 export interface WrittenManifest {
@@ -37,6 +43,7 @@ const DEFAULT_REPOSITORY = 'zenml';
 
 export const RBAC_MANIFEST = 'spark-rbac.k8s.yaml';
 export const PIPELINE_MANIFEST = 'pipeline-jobs.k8s.yaml';
+export const AUTOSCALER_MANIFEST = 'cluster-autoscaler.k8s.yaml';
 
 /** Values with every gap filled by its placeholder. */
 export function resolveValues(values: ManifestValues = {}): Required<ManifestValues> {
@@ -52,6 +59,8 @@ export function resolveValues(values: ManifestValues = {}): Required<ManifestVal
     sparkRoleArn: values.sparkRoleArn ?? PLACEHOLDERS.sparkRoleArn,
     runId: values.runId ?? PLACEHOLDERS.runId,
     nodeInstanceType: values.nodeInstanceType ?? DEFAULT_NODE_INSTANCE_TYPE,
+    clusterName: values.clusterName ?? PLACEHOLDERS.clusterName,
+    kubernetesVersion: values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
   };
 }
 
@@ -75,6 +84,16 @@ export function writeManifests(outDir: string, values?: ManifestValues): Written
       'pipeline-jobs',
       PIPELINE_MANIFEST,
       (app) => new PipelineJobsChart(app, 'pipeline-jobs', pipelineChartProps(v)),
+    ],
+    [
+      'cluster-autoscaler',
+      AUTOSCALER_MANIFEST,
+      (app) =>
+        new ClusterAutoscalerChart(app, 'cluster-autoscaler', {
+          clusterName: v.clusterName,
+          region: v.region,
+          kubernetesVersion: v.kubernetesVersion,
+        }),
     ],
   ];
   mkdirSync(outDir, { recursive: true });
@@ -126,7 +145,7 @@ function header(chart: string, v: Required<ManifestValues>): string {
     `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
     'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
     `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
-    `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType}`,
+    `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType} cluster=${v.clusterName} kubernetes=${v.kubernetesVersion}`,
     `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
   ];
   return `${lines.map((l) => `# ${l}`).join('\n')}\n`;

@@ -12,6 +12,7 @@ export const PLACEHOLDERS = {
   imageTag: 'PLACEHOLDER-IMAGE-TAG',
   sparkRoleArn: 'PLACEHOLDER-SPARK-ROLE-ARN',
   runId: 'PLACEHOLDER-RUN-ID',
+  clusterName: 'PLACEHOLDER-CLUSTER-NAME',
 } as const;
 
 const PLACEHOLDER = /PLACEHOLDER(?:-[A-Z0-9]+)+/;

@@ -63,6 +63,8 @@ async function main(argv: readonly string[]): Promise<number> {
     region: config.region,
     accountId: config.account,
     nodeInstanceType: config.nodeInstanceType,
+    clusterName: physicalNames(config).clusterName,
+    kubernetesVersion: config.kubernetesVersion,
   });
 
   printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
@@ -84,8 +86,8 @@ function printSummary(
     `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
   );
   console.log(
-    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}, ${config.nodeInstanceType} x ` +
-      `${config.nodeMinSize}-${config.nodeMaxSize} (desired ${config.nodeDesiredSize})`,
+    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}; system pool ${config.systemNodeInstanceType} x ` +
+      `${config.systemNodeCount}; Spark pool ${config.nodeInstanceType} x ${config.nodeMinSize}-${config.nodeMaxSize} (cluster autoscaler)`,
   );
   console.log(
     `  database ${config.dbInstanceClass} MySQL ${config.mysqlEngineVersion}; removal mode ${config.removalMode}`,
