@@ -141,7 +141,13 @@ export class ClusterAutoscalerChart extends Chart {
         },
         {
           apiGroups: ['storage.k8s.io'],
-          resources: ['storageclasses', 'csinodes', 'csidrivers', 'csistoragecapacities', 'volumeattachments'],
+          resources: [
+            'storageclasses',
+            'csinodes',
+            'csidrivers',
+            'csistoragecapacities',
+            'volumeattachments',
+          ],
           verbs: ['watch', 'list', 'get'],
         },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },

@@ -9,8 +9,8 @@ import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { type KubernetesVersionName, SETTINGS } from '../lib/settings/config';
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
-import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
+import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
 import { SparkRbacChart } from './spark-rbac-chart';
@@ -60,7 +60,8 @@ export function resolveValues(values: ManifestValues = {}): Required<ManifestVal
     runId: values.runId ?? PLACEHOLDERS.runId,
     nodeInstanceType: values.nodeInstanceType ?? DEFAULT_NODE_INSTANCE_TYPE,
     clusterName: values.clusterName ?? PLACEHOLDERS.clusterName,
-    kubernetesVersion: values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
+    kubernetesVersion:
+      values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
   };
 }
 

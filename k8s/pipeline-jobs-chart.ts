@@ -248,13 +248,17 @@ export class PipelineJobsChart extends Chart {
     for (const [key, value] of Object.entries(PART_OF_LABEL)) job.podMetadata.addLabel(key, value);
     for (const [key, value] of Object.entries(selector)) job.podMetadata.addLabel(key, value);
     const placement = sparkPodPlacement();
-    for (const [key, value] of Object.entries(placement.annotations)) job.podMetadata.addAnnotation(key, value);
+    for (const [key, value] of Object.entries(placement.annotations))
+      job.podMetadata.addAnnotation(key, value);
     const jobObject = ApiObject.of(job);
     // cdk8s-plus has no pod-level seccomp or podFailurePolicy: patched in.
     jobObject.addJsonPatch(
       // The Spark pool only: its nodes' taint tolerated, its label selected (cdk8s-plus would write affinity).
       JsonPatch.add('/spec/template/spec/nodeSelector', { ...placement.nodeSelector }),
-      JsonPatch.add('/spec/template/spec/tolerations', placement.tolerations.map((t) => ({ ...t }))),
+      JsonPatch.add(
+        '/spec/template/spec/tolerations',
+        placement.tolerations.map((t) => ({ ...t })),
+      ),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       // Exit 1 is the step program failing (bad input, quality gate): a retry cannot help, fail now.
       // A pod lost to a node drain or preemption is retried without using up backoffLimit.

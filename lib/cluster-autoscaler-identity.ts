@@ -52,7 +52,11 @@ export class ClusterAutoscalerIdentity extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAutoscalerIdentityProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const clusterArn = stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName });
+    const clusterArn = stack.formatArn({
+      service: 'eks',
+      resource: 'cluster',
+      resourceName: props.clusterName,
+    });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: 'Cluster autoscaler of kube-system/cluster-autoscaler (EKS Pod Identity)',

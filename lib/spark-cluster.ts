@@ -65,7 +65,11 @@ const KUBECTL_LAYERS: Record<KubernetesVersionName, (scope: Construct, id: strin
   };
 
 /** The three AWS-maintained policies EKS requires on a node role, and nothing else. */
-const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'];
+const NODE_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+];
 
 const CONTROL_PLANE_LOGS = [
   eks.ClusterLoggingTypes.API,
@@ -197,7 +201,9 @@ export class SparkCluster extends Construct {
       const cfnNodegroup = nodegroup.node.defaultChild as CfnResource;
       for (const addon of networkingAddons) cfnNodegroup.node.addDependency(addon);
       // Nodes join the cluster over the NAT route (EKS endpoint, ECR, STS); the cluster itself does not need it.
-      cfnNodegroup.node.addDependency(props.vpc.selectSubnets(privateSubnets).internetConnectivityEstablished);
+      cfnNodegroup.node.addDependency(
+        props.vpc.selectSubnets(privateSubnets).internetConnectivityEstablished,
+      );
     }
     // CoreDNS is a Deployment: it needs a node to schedule on, or the add-on never turns ACTIVE.
     // Only the system pool can take it (the Spark nodes are tainted, and the Spark pool may be at 0).

@@ -38,7 +38,8 @@ const known = (type: string) => type in NODE_SHAPES;
 export function poolProblems(c: PoolSettings): Array<[PoolSetting, string]> {
   const problems: Array<[PoolSetting, string]> = [];
   const knownTypes = `one of the x86_64 types the sizing knows: ${Object.keys(NODE_SHAPES).join(', ')}`;
-  const addShape = '(the nodes run the AL2023 x86_64 AMI; add a shape to lib/settings/node-shapes.ts for another type)';
+  const addShape =
+    '(the nodes run the AL2023 x86_64 AMI; add a shape to lib/settings/node-shapes.ts for another type)';
 
   if (!known(c.nodeInstanceType)) {
     problems.push(['nodeInstanceType', `${knownTypes} ${addShape}`]);
@@ -71,7 +72,10 @@ export function poolProblems(c: PoolSettings): Array<[PoolSetting, string]> {
     }
   }
 
-  if (Number.isInteger(c.systemNodeCount) && (c.systemNodeCount < 1 || c.systemNodeCount > MAX_SYSTEM_NODES)) {
+  if (
+    Number.isInteger(c.systemNodeCount) &&
+    (c.systemNodeCount < 1 || c.systemNodeCount > MAX_SYSTEM_NODES)
+  ) {
     problems.push([
       'systemNodeCount',
       `an integer from 1 to ${MAX_SYSTEM_NODES}: with no system node, CoreDNS, the autoscaler and the ZenML ` +

@@ -299,7 +299,10 @@ export function largestStep(steps: Readonly<Record<string, StepResources>> = STE
 
 function total(pods: readonly PoolPod[]): Resources {
   return pods.reduce(
-    (a, p) => ({ cpuMillis: a.cpuMillis + p.count * p.cpuMillis, memoryMiB: a.memoryMiB + p.count * p.memoryMiB }),
+    (a, p) => ({
+      cpuMillis: a.cpuMillis + p.count * p.cpuMillis,
+      memoryMiB: a.memoryMiB + p.count * p.memoryMiB,
+    }),
     { cpuMillis: 0, memoryMiB: 0 },
   );
 }

@@ -321,10 +321,7 @@ export function estimateCost(input: CostInput): CostEstimate {
  * (less the ones that stop with the database or with the last node), plus each node group's
  * per-node lines times its nodes. pause/resume price the states they leave and reach with it.
  */
-export function priceState(
-  e: Pick<CostEstimate, 'lines' | 'nodeGroups'>,
-  state: ClusterState,
-): NodeScenario {
+export function priceState(e: Pick<CostEstimate, 'lines' | 'nodeGroups'>, state: ClusterState): NodeScenario {
   const byGroup = e.nodeGroups.map((g) => ({ g, n: state.nodes(g) }));
   const nodes = sum(byGroup.map((x) => x.n));
   const counts = (l: LineItem) =>

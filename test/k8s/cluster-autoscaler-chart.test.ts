@@ -33,7 +33,11 @@ const one = (kind: string) => {
 
 describe('ClusterAutoscalerChart', () => {
   test('the objects: service account, upstream RBAC, one Deployment, all in kube-system', () => {
-    expect(objects().map((o) => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`).sort()).toEqual([
+    expect(
+      objects()
+        .map((o) => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
       'ClusterRole/-/cluster-autoscaler',
       'ClusterRoleBinding/-/cluster-autoscaler',
       'Deployment/kube-system/cluster-autoscaler',
@@ -48,7 +52,9 @@ describe('ClusterAutoscalerChart', () => {
   test('pinned image at the Kubernetes minor, one per supported version', () => {
     for (const v of KUBERNETES_VERSIONS) {
       const image = CLUSTER_AUTOSCALER_IMAGES[v];
-      expect(image).toMatch(new RegExp(`^registry\\.k8s\\.io/autoscaling/cluster-autoscaler:v${v.replace('.', '\\.')}\\.\\d+$`));
+      expect(image).toMatch(
+        new RegExp(`^registry\\.k8s\\.io/autoscaling/cluster-autoscaler:v${v.replace('.', '\\.')}\\.\\d+$`),
+      );
       const deployment = objects(v).find((o) => o.kind === 'Deployment') as K8sObject;
       expect(deployment.spec.template.spec.containers[0].image).toBe(image);
     }
@@ -107,10 +113,24 @@ describe('ClusterAutoscalerChart', () => {
   });
 
   test('RBAC: no Endpoints, no cluster-wide ConfigMaps, no node create/delete; writes only events, evictions, pod status, node taints, its lease', () => {
-    const rules = one('ClusterRole').rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
-    const flat = rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0]}/${res}:${v}${r.resourceNames ? `(${r.resourceNames})` : ''}`)));
+    const rules = one('ClusterRole').rules as {
+      apiGroups: string[];
+      resources: string[];
+      verbs: string[];
+      resourceNames?: string[];
+    }[];
+    const flat = rules.flatMap((r) =>
+      r.resources.flatMap((res) =>
+        r.verbs.map((v) => `${r.apiGroups[0]}/${res}:${v}${r.resourceNames ? `(${r.resourceNames})` : ''}`),
+      ),
+    );
     expect(flat.filter((x) => /endpoints|configmaps/.test(x))).toEqual([]);
-    expect(flat.filter((x) => x.startsWith('/nodes:'))).toEqual(['/nodes:watch', '/nodes:list', '/nodes:get', '/nodes:update']);
+    expect(flat.filter((x) => x.startsWith('/nodes:'))).toEqual([
+      '/nodes:watch',
+      '/nodes:list',
+      '/nodes:get',
+      '/nodes:update',
+    ]);
     const writes = flat.filter((x) => !/:(get|list|watch)/.test(x));
     expect(writes.sort()).toEqual(
       [

@@ -66,7 +66,9 @@ describe('SparkCluster', () => {
   const nodegroups = (settings = {}): { system: Nodegroup; spark: Nodegroup } => {
     const all = synth(settings).template.findResources('AWS::EKS::Nodegroup');
     const byPool = (pool: string) => {
-      const found = Object.entries(all).filter(([, r]) => r.Properties.Labels['zenml-spark-eks/pool'] === pool);
+      const found = Object.entries(all).filter(
+        ([, r]) => r.Properties.Labels['zenml-spark-eks/pool'] === pool,
+      );
       expect(found).toHaveLength(1);
       return { id: found[0][0], ...found[0][1] } as Nodegroup;
     };
@@ -78,7 +80,9 @@ describe('SparkCluster', () => {
     const { system, spark } = nodegroups();
     for (const ng of [system, spark]) {
       expect(ng.Properties.AmiType).toBe('AL2023_x86_64_STANDARD');
-      expect(ng.Properties.Subnets).toEqual(expect.arrayContaining([{ Ref: expect.stringMatching(/Nodes/) }]));
+      expect(ng.Properties.Subnets).toEqual(
+        expect.arrayContaining([{ Ref: expect.stringMatching(/Nodes/) }]),
+      );
     }
     expect(system.Properties).toMatchObject({
       InstanceTypes: ['t3a.medium'],

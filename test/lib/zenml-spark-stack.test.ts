@@ -135,7 +135,9 @@ describe('ZenmlSparkStack', () => {
     const idOf = (type: string) => Object.keys(resources).find((k) => resources[k].Type === type) as string;
     expect(refsOf(idOf('AWS::RDS::DBInstance')).has(idOf('AWS::EKS::Cluster'))).toBe(false);
     expect(refsOf(idOf('AWS::EKS::Cluster')).has(idOf('AWS::RDS::DBInstance'))).toBe(false);
-    for (const nodegroup of Object.keys(resources).filter((k) => resources[k].Type === 'AWS::EKS::Nodegroup')) {
+    for (const nodegroup of Object.keys(resources).filter(
+      (k) => resources[k].Type === 'AWS::EKS::Nodegroup',
+    )) {
       expect(refsOf(nodegroup).has(idOf('AWS::RDS::DBInstance'))).toBe(false);
     }
   });
@@ -175,7 +177,9 @@ describe('ZenmlSparkStack', () => {
   test('applyKubernetesManifests=false: the role and association stay, the manifest is for the user to apply (dist/)', () => {
     const { template } = synth({ applyKubernetesManifests: false });
     template.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
-    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { ServiceAccount: 'cluster-autoscaler' });
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ServiceAccount: 'cluster-autoscaler',
+    });
   });
 
   test('emulator build leaves out only what the local emulator cannot run', () => {

@@ -127,7 +127,9 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     );
     expect(() =>
       resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_DESIRED_SIZE: '3' })),
-    ).toThrow(/^Invalid setting: nodeDesiredSize='3' \(from environment ZENML_SPARK_NODE_DESIRED_SIZE\): removed: /);
+    ).toThrow(
+      /^Invalid setting: nodeDesiredSize='3' \(from environment ZENML_SPARK_NODE_DESIRED_SIZE\): removed: /,
+    );
   });
 
   test('unknown instance type', () => {

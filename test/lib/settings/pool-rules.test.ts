@@ -25,14 +25,18 @@ describe('system pool', () => {
   test('no system node: nowhere to run CoreDNS, the autoscaler, the ZenML server (1 accepted, 0 rejected)', () => {
     accepts({ systemNodeCount: 1 });
     const message = errorFor({ systemNodeCount: 0 });
-    expect(message).toMatch(/^Invalid setting: systemNodeCount=0 \(from context \(cdk\.json or -c\)\): an integer from 1 to 3/);
+    expect(message).toMatch(
+      /^Invalid setting: systemNodeCount=0 \(from context \(cdk\.json or -c\)\): an integer from 1 to 3/,
+    );
     expect(message).toMatch(/CoreDNS add-on never turns ACTIVE/);
     expect(message.split('\n')).toHaveLength(1);
   });
 
   test(`at most ${MAX_SYSTEM_NODES} system nodes`, () => {
     accepts({ systemNodeCount: MAX_SYSTEM_NODES });
-    expect(errorFor({ systemNodeCount: MAX_SYSTEM_NODES + 1 })).toMatch(/systemNodeCount=4 .*an integer from 1 to 3/);
+    expect(errorFor({ systemNodeCount: MAX_SYSTEM_NODES + 1 })).toMatch(
+      /systemNodeCount=4 .*an integer from 1 to 3/,
+    );
   });
 
   test('the system pods must fit on one system node: t3a.medium holds them, t3a.small does not', () => {
@@ -65,12 +69,16 @@ describe('Spark pool', () => {
 
   test('a Spark pool that can never hold a node (1 accepted, 0 rejected)', () => {
     accepts({ nodeMaxSize: 1 });
-    expect(errorFor({ nodeMaxSize: 0 })).toMatch(/^Invalid setting: nodeMaxSize=0 .*: at least 1: a Spark pool that can never hold a node/);
+    expect(errorFor({ nodeMaxSize: 0 })).toMatch(
+      /^Invalid setting: nodeMaxSize=0 .*: at least 1: a Spark pool that can never hold a node/,
+    );
   });
 
   test(`nodeMaxSize at most ${MAX_SPARK_NODES}`, () => {
     accepts({ nodeMaxSize: MAX_SPARK_NODES });
-    expect(errorFor({ nodeMaxSize: MAX_SPARK_NODES + 1 })).toMatch(/nodeMaxSize=101 .*an integer from 0 to 100/);
+    expect(errorFor({ nodeMaxSize: MAX_SPARK_NODES + 1 })).toMatch(
+      /nodeMaxSize=101 .*an integer from 0 to 100/,
+    );
   });
 
   test('nodeMinSize from 0 up to nodeMaxSize (warm nodes are allowed)', () => {
@@ -96,5 +104,9 @@ test('poolProblems: the defaults have none; several problems come together, one 
     systemNodeInstanceType: 't3a.small',
     systemNodeCount: 0,
   });
-  expect(problems.map(([key]) => key)).toEqual(['nodeInstanceType', 'systemNodeInstanceType', 'systemNodeCount']);
+  expect(problems.map(([key]) => key)).toEqual([
+    'nodeInstanceType',
+    'systemNodeInstanceType',
+    'systemNodeCount',
+  ]);
 });

@@ -1,7 +1,12 @@
 import { NODE_SHAPES } from '../../../lib/settings/node-shapes';
-import type { CfnTemplate } from '../../../scripts/estimate/cloud-assembly';
 import { fitOnOneNode, largestStep, systemPoolFit } from '../../../lib/settings/sizing';
-import { type CostEstimate, estimateCost, type LineItem, priceState } from '../../../scripts/estimate/cost-model';
+import type { CfnTemplate } from '../../../scripts/estimate/cloud-assembly';
+import {
+  type CostEstimate,
+  estimateCost,
+  type LineItem,
+  priceState,
+} from '../../../scripts/estimate/cost-model';
 import { loadPriceTable } from '../../../scripts/estimate/price-table';
 import { synth } from '../../lib/fixtures';
 
@@ -75,7 +80,9 @@ describe('cost model: counted from the synthesized template', () => {
 
   test('GIVEN the defaults in us-east-1 THEN the figures the docs quote', () => {
     const { idle, running, max, paused } = estimate().scenarios;
-    expect([idle.monthly, running.monthly, max.monthly, paused.monthly]).toEqual([172.84, 286.63, 628.01, 118.18]);
+    expect([idle.monthly, running.monthly, max.monthly, paused.monthly]).toEqual([
+      172.84, 286.63, 628.01, 118.18,
+    ]);
     // Before two pools: one t3a.xlarge at least, $257.58 idle. The ZenML server adds 2 secrets ($0.80).
     expect(paused.monthly + 2 * 0.4).toBeLessThanOrEqual(120);
   });
@@ -112,8 +119,12 @@ describe('cost model: counted from the synthesized template', () => {
   test('WHEN the instance types change THEN the node lines use their prices', () => {
     const base = estimate();
     const e = estimate({ nodeInstanceType: 'm5.xlarge', systemNodeInstanceType: 't3.medium' });
-    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 m5.xlarge').unitPrice).toBe(ec2Price('us-east-1', 'm5.xlarge'));
-    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 t3.medium').unitPrice).toBe(ec2Price('us-east-1', 't3.medium'));
+    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 m5.xlarge').unitPrice).toBe(
+      ec2Price('us-east-1', 'm5.xlarge'),
+    );
+    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 t3.medium').unitPrice).toBe(
+      ec2Price('us-east-1', 't3.medium'),
+    );
     const delta = HOURS * (ec2Price('us-east-1', 'm5.xlarge') - ec2Price('us-east-1', 't3a.xlarge'));
     expect(e.scenarios.running.monthly - base.scenarios.running.monthly).toBeCloseTo(
       delta + HOURS * (ec2Price('us-east-1', 't3.medium') - ec2Price('us-east-1', 't3a.medium')),
@@ -149,7 +160,9 @@ describe('cost model: counted from the synthesized template', () => {
     const e = estimate({ region: 'eu-west-1' });
     expect(e.region).toBe('eu-west-1');
     expect(e.regionSource).toBe('setting region');
-    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 t3a.xlarge').unitPrice).toBe(ec2Price('eu-west-1', 't3a.xlarge'));
+    expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 t3a.xlarge').unitPrice).toBe(
+      ec2Price('eu-west-1', 't3a.xlarge'),
+    );
     expect(lineOf(e, 'AWS::EC2::NatGateway', 'NAT gateway hours').unitPrice).toBe(0.048);
     // The table has no confirmed eu-west-1 db.t4g.small price: shown, not guessed.
     expect(lineOf(e, 'AWS::RDS::DBInstance', 'RDS mysql').monthly).toBeNull();
