@@ -7,6 +7,9 @@
  * service account with the RBAC the stack applies. What only a real autoscaler shows: that it
  * decides to scale up at all.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pipelineObjectsByStep, toYaml } from '../../../../k8s/manifests';
 import { stepObjectName } from '../../../../k8s/pipeline-jobs-chart';
 import { CLUSTER_AUTOSCALER, SPARK_NAMESPACE } from '../../../../lib/settings/names';
@@ -24,6 +27,7 @@ const RUN_ID = 'diagnosis-1';
 const JOB = stepObjectName(RUN_ID, 'importer');
 let cp: ControlPlane;
 let autoscalerObjects: object[] = [];
+let work: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +67,7 @@ function autoscalerEvent(
 
 beforeAll(() => {
   cp = controlPlane();
+  work = mkdtempSync(join(tmpdir(), 'diagnosis-'));
   applySparkRbac(cp);
   const autoscaler = defaultStackManifests().find((m) =>
     m.objects.some(
@@ -76,6 +81,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
   kubectl(cp, [
     'delete',
     'jobs,configmaps,services',
@@ -107,7 +113,8 @@ test('a step Pending for a Spark node: the scheduler says why, then the autoscal
   kubectlOk(cp, ['apply', '-n', SPARK_NAMESPACE, '-f', '-'], {
     input: toYaml([...shared, ...steps.importer]),
   });
-  const k = { path: cp.kubectl, env: { PATH: process.env.PATH, KUBECONFIG: cp.kubeconfig } };
+  // HOME: kubectl keeps its discovery cache under $HOME/.kube; never in the working directory.
+  const k = { path: cp.kubectl, env: { PATH: process.env.PATH, HOME: work, KUBECONFIG: cp.kubeconfig } };
 
   // The real scheduler marks the driver pod Unschedulable: no node of the Spark pool exists.
   let reason = '';
