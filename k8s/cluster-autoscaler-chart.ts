@@ -230,12 +230,17 @@ export class ClusterAutoscalerChart extends Chart {
                     memory: kplus.k8s.Quantity.fromString(memory),
                   },
                 },
-                // Its health endpoint fails when the main loop has not run for --max-inactivity (10 min).
+                // Its health endpoint fails when the main loop has not run for --max-inactivity (10 min):
+                // restarted then, and not counted available meanwhile (what `npm run resume` waits for).
                 livenessProbe: {
                   httpGet: { path: '/health-check', port: kplus.k8s.IntOrString.fromNumber(METRICS_PORT) },
                   initialDelaySeconds: 30,
                   periodSeconds: 30,
                   failureThreshold: 3,
+                },
+                readinessProbe: {
+                  httpGet: { path: '/health-check', port: kplus.k8s.IntOrString.fromNumber(METRICS_PORT) },
+                  periodSeconds: 10,
                 },
                 securityContext: {
                   allowPrivilegeEscalation: false,
