@@ -25,6 +25,8 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CLUSTER_AUTOSCALER, SPARK_NAMESPACE } from '../../../lib/settings/names';
 import { POOL_LABEL, SPARK_TAINT } from '../../../lib/settings/scheduling';
+import { estimateCost, priceState } from '../../../scripts/estimate/cost-model';
+import { loadPriceTable, usd } from '../../../scripts/estimate/price-table';
 import type { Mode } from '../../../scripts/operate/pools/run';
 import { type ControlPlane, controlPlane, kubectl, kubectlOk } from '../../../scripts/verify/kube/cluster';
 import { type MotoServer, startMotoServer } from '../../../scripts/verify/moto/moto-server';
@@ -59,10 +61,8 @@ function stackTemplate(): string {
   for (const [id, r] of Object.entries(real.Resources)) {
     if (r.Type === 'AWS::EKS::Nodegroup') {
       // moto skips node groups: only what pause/resume read from the template matters here.
-      resources[id] = {
-        Type: r.Type,
-        Properties: { Labels: r.Properties.Labels, ScalingConfig: r.Properties.ScalingConfig },
-      };
+      const { Labels, ScalingConfig, InstanceTypes, DiskSize } = r.Properties;
+      resources[id] = { Type: r.Type, Properties: { Labels, ScalingConfig, InstanceTypes, DiskSize } };
     }
   }
   resources.Database = {
@@ -422,9 +422,18 @@ test('pause: autoscaler to 0, both pools to 0 keeping max, the database stopped 
     'unchanged  node group zenml-spark-spark (spark pool): already min 0 / desired 0 / max 4',
   );
   expect(r.out).toContain('changed  database zenml-spark-metadata: available -> stopping');
-  // eu-west-1 has no RDS instance price in the table: the figures are lower bounds, and said so.
-  expect(r.out).toMatch(
-    /Monthly cost \(.*eu-west-1 prices.*\): \$[\d,.]+ -> \$[\d,.]+ \(lower bounds: some lines unpriced\)/,
+  // Priced by the cost model on the deployed template: the system node goes; eu-west-1 has no RDS
+  // instance price in the table, so the figures are lower bounds, and said so.
+  const e = estimateCost({
+    templates: [JSON.parse(stackTemplate())],
+    region: REGION,
+    prices: loadPriceTable(),
+  });
+  const before = priceState(e, { nodes: (g) => (g.pool === 'system' ? 1 : 0), databaseRunning: true });
+  const after = priceState(e, { nodes: () => 0, databaseRunning: false });
+  expect(before.monthly - after.monthly).toBeGreaterThan(30); // a t3a.medium month and its volume
+  expect(r.out).toContain(
+    `, ${REGION} prices of 2026-11-24): ${usd(before.monthly)} -> ${usd(after.monthly)} (lower bounds: some lines unpriced)`,
   );
   expect(r.out).toMatch(
     /AWS starts a stopped database again by itself after 7 days: zenml-spark-metadata on \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
