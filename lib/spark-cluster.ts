@@ -88,6 +88,8 @@ export class SparkCluster extends Construct {
   /** The one node role both pools share. */
   readonly nodeRole: iam.Role;
   readonly secretsKey: kms.Key;
+  /** CoreDNS: pods that resolve names (the ZenML server's database and AWS endpoints) start after it. */
+  readonly coreDnsAddon: eks.Addon;
   /** The plain configured name (not a token), for values that must not wait for the cluster. */
   readonly clusterName: string;
 
@@ -207,11 +209,12 @@ export class SparkCluster extends Construct {
     }
     // CoreDNS is a Deployment: it needs a node to schedule on, or the add-on never turns ACTIVE.
     // Only the system pool can take it (the Spark nodes are tainted, and the Spark pool may be at 0).
-    new eks.Addon(this, 'CoreDnsAddon', {
+    this.coreDnsAddon = new eks.Addon(this, 'CoreDnsAddon', {
       cluster: this.cluster,
       addonName: 'coredns',
       preserveOnDelete: false,
-    }).node.addDependency(this.systemNodegroup);
+    });
+    this.coreDnsAddon.node.addDependency(this.systemNodegroup);
 
     const nodePolicyReason =
       "One of the three AWS-maintained policies EKS requires on a node role. None of the reference guide's AmazonS3FullAccess, AmazonRDSFullAccess or SecretsManagerReadWrite: Spark reaches S3 and secrets through its own Pod Identity role.";

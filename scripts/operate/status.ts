@@ -52,6 +52,7 @@ const KEY_OUTPUTS: readonly OutputName[] = [
   'containerRegistryUri',
   'sparkRoleArn',
   'databaseEndpoint',
+  'zenmlServerUrl',
   's3SecretArn',
 ];
 
@@ -166,7 +167,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     const clusterName = stack.rawOutputs[OUTPUT_KEYS.clusterName];
     if (clusterName) rows.push(...(await clusterRows(clients, clusterName)));
   }
-  rows.push(await databaseRow(clients, physicalNames(target.config).databaseIdentifier));
+  // zenmlServer=false: there is no database to wait for.
+  if (target.config.zenmlServer) {
+    rows.push(await databaseRow(clients, physicalNames(target.config).databaseIdentifier));
+  }
 
   console.log(`Status of ${target.stackName} in ${region}${endpoint ? ` (endpoint ${endpoint})` : ''}\n`);
   const mark = (r: Row) => (r.ready === undefined ? '-' : r.ready ? 'yes' : 'NO');

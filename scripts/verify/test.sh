@@ -10,7 +10,7 @@ unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
 # Fast suites first; the ones that need Python tools install them (cached) inside their own script.
-ALL_SUITES=(install typecheck lint unit synth manifests gates spark kubernetes emulator zenml rehearsal)
+ALL_SUITES=(install typecheck lint unit synth manifests gates spark kubernetes emulator zenml zenml-server rehearsal)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${ALL_SUITES[@]}")
 [[ " ${want[*]} " == *" install "* ]] || want=(install "${want[@]}")
@@ -47,6 +47,7 @@ run_suite spark bash scripts/verify/test-spark.sh
 run_suite kubernetes bash scripts/verify/test-kubernetes.sh
 run_suite emulator bash scripts/verify/test-emulator.sh
 run_suite zenml bash scripts/verify/test-zenml.sh
+run_suite zenml-server bash scripts/verify/test-zenml-server.sh
 run_suite rehearsal bash scripts/verify/rehearsal.sh
 
 echo

@@ -31,6 +31,7 @@ describe('writeManifests', () => {
       ['spark-rbac', '/spark-rbac.k8s.yaml', 4],
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
       ['cluster-autoscaler', '/cluster-autoscaler.k8s.yaml', 6],
+      ['zenml-server', '/zenml-server.k8s.yaml', 7],
     ]);
     for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
     const jobsText = readFileSync(written[1].file, 'utf8');
@@ -49,6 +50,22 @@ describe('writeManifests', () => {
     expect(placeholdersIn(readFileSync(written[2].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
       'PLACEHOLDER-CLUSTER-NAME',
       'PLACEHOLDER-REGION',
+    ]);
+    // The server chart's deploy-time values are the database endpoint, the secrets and the region.
+    expect(placeholdersIn(readFileSync(written[3].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
+      'PLACEHOLDER-DATABASE-ENDPOINT',
+      'PLACEHOLDER-RDS-SECRET-ARN',
+      'PLACEHOLDER-REGION',
+      'PLACEHOLDER-ZENML-ADMIN-SECRET-ARN',
+      'PLACEHOLDER-ZENML-JWT-SECRET-ARN',
+    ]);
+  });
+
+  test('zenmlServer=false: no server chart', () => {
+    expect(writeManifests(dir, { zenmlServer: false }).map((w) => w.chart)).toEqual([
+      'spark-rbac',
+      'pipeline-jobs',
+      'cluster-autoscaler',
     ]);
   });
 

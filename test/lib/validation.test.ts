@@ -28,6 +28,11 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     kubernetesVersion: '1.34',
   },
   'emulator build': { emulator: true },
+  'ZenML server in password mode': { zenmlDatabaseAuth: 'password' },
+  'your own ZenML server (no in-cluster server, no database)': {
+    zenmlServer: false,
+    zenmlServerUrl: 'https://zenml.example.com',
+  },
 };
 
 test('built-in CloudFormation validation findings are errors, not warnings (cdk.json flag)', () => {

@@ -5,9 +5,15 @@ import { synth } from './fixtures';
 
 describe('ZenmlSparkStack', () => {
   test('outputs: every documented output, with the s3 secret only when s3AccessKey is on', () => {
-    const required = (Object.keys(OUTPUT_KEYS) as OutputName[]).filter((k) => !OPTIONAL_OUTPUTS.includes(k));
+    const optional = OPTIONAL_OUTPUTS.filter((k) => k !== 's3SecretArn');
+    const always = (Object.keys(OUTPUT_KEYS) as OutputName[]).filter((k) => !OPTIONAL_OUTPUTS.includes(k));
     const outputs = Object.keys(synth().template.toJSON().Outputs);
-    expect(outputs.sort()).toEqual(required.map((k) => OUTPUT_KEYS[k]).sort());
+    // The defaults run the in-cluster server: its outputs and the database's are all there.
+    expect(outputs.sort()).toEqual([...always, ...optional].map((k) => OUTPUT_KEYS[k]).sort());
+    const own = Object.keys(
+      synth({ zenmlServer: false, zenmlServerUrl: 'https://z.example.com' }).template.toJSON().Outputs,
+    );
+    expect(own.sort()).toEqual(always.map((k) => OUTPUT_KEYS[k]).sort());
     expect(Object.keys(synth({ s3AccessKey: true }).template.toJSON().Outputs)).toContain(
       OUTPUT_KEYS.s3SecretArn,
     );

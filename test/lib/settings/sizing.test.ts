@@ -1,3 +1,4 @@
+import { SERVER_RESOURCES } from '../../../k8s/zenml-server-chart';
 import {
   DAEMONSET_PODS,
   fitOnOneNode,
@@ -10,6 +11,7 @@ import {
   SYSTEM_POOL_PODS,
   stepPods,
   systemPoolFit,
+  ZENML_SERVER_POD,
 } from '../../../lib/settings/sizing';
 
 describe('node budget (EKS AL2023 nodeadm rules)', () => {
@@ -91,6 +93,19 @@ describe("Spark's PySpark memory overhead", () => {
     expect(pods.driver).toEqual({ cpuMillis: 1000, memoryMiB: 1024 + 410 });
     expect(pods.executor).toEqual({ cpuMillis: 2000, memoryMiB: 2000 + 800 });
     expect(pods.total).toEqual({ cpuMillis: 7000, memoryMiB: 1434 + 3 * 2800 });
+  });
+});
+
+describe('the ZenML server counted on the system pool', () => {
+  test('its requests are a named system-pool pod with a basis, and the chart asks for exactly those', () => {
+    const server = SYSTEM_POOL_PODS.find((p) => p.name === 'zenml-server');
+    expect(server).toEqual(expect.objectContaining({ count: 1, cpuMillis: 250, memoryMiB: 512 }));
+    expect(server?.basis).toMatch(/k8s\/zenml-server-chart\.ts/);
+    expect(SERVER_RESOURCES).toEqual({
+      requests: { cpu: '250m', memory: '512Mi' },
+      limits: { cpu: '1000m', memory: '1024Mi' },
+    });
+    expect(ZENML_SERVER_POD.memoryLimitMiB).toBe(1024);
   });
 });
 
