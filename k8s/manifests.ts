@@ -7,11 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import type { ZenmlDatabaseAuth } from '../lib/settings/config';
+import { type KubernetesVersionName, SETTINGS, type ZenmlDatabaseAuth } from '../lib/settings/config';
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
 import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
 import { rdsCaBundle } from '../lib/settings/rds-ca';
 import { ZENML_SERVER_IMAGE } from '../lib/settings/zenml';
+import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
 import { SparkRbacChart } from './spark-rbac-chart';
@@ -28,6 +29,10 @@ export interface ManifestValues {
   readonly runId?: string;
   /** Node type each step must fit on. @default 't3a.xlarge' */
   readonly nodeInstanceType?: string;
+  /** The EKS cluster the autoscaler discovers node groups of. */
+  readonly clusterName?: string;
+  /** Picks the autoscaler's image. @default the kubernetesVersion setting's default */
+  readonly kubernetesVersion?: KubernetesVersionName;
   /** Write the in-cluster ZenML server's chart. @default true */
   readonly zenmlServer?: boolean;
   /** @default 'iam' */
@@ -45,6 +50,7 @@ const DEFAULT_REPOSITORY = 'zenml';
 
 export const RBAC_MANIFEST = 'spark-rbac.k8s.yaml';
 export const PIPELINE_MANIFEST = 'pipeline-jobs.k8s.yaml';
+export const AUTOSCALER_MANIFEST = 'cluster-autoscaler.k8s.yaml';
 export const ZENML_SERVER_MANIFEST = 'zenml-server.k8s.yaml';
 
 /**
@@ -80,6 +86,9 @@ export function resolveValues(values: ManifestValues = {}): Required<ManifestVal
     sparkRoleArn: values.sparkRoleArn ?? PLACEHOLDERS.sparkRoleArn,
     runId: values.runId ?? PLACEHOLDERS.runId,
     nodeInstanceType: values.nodeInstanceType ?? DEFAULT_NODE_INSTANCE_TYPE,
+    clusterName: values.clusterName ?? PLACEHOLDERS.clusterName,
+    kubernetesVersion:
+      values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
     zenmlServer: values.zenmlServer ?? true,
     zenmlDatabaseAuth: values.zenmlDatabaseAuth ?? 'iam',
   };
@@ -105,6 +114,16 @@ export function writeManifests(outDir: string, values?: ManifestValues): Written
       'pipeline-jobs',
       PIPELINE_MANIFEST,
       (app) => new PipelineJobsChart(app, 'pipeline-jobs', pipelineChartProps(v)),
+    ],
+    [
+      'cluster-autoscaler',
+      AUTOSCALER_MANIFEST,
+      (app) =>
+        new ClusterAutoscalerChart(app, 'cluster-autoscaler', {
+          clusterName: v.clusterName,
+          region: v.region,
+          kubernetesVersion: v.kubernetesVersion,
+        }),
     ],
   ];
   if (v.zenmlServer) {
@@ -167,7 +186,7 @@ function header(chart: string, v: Required<ManifestValues>): string {
           `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
           'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
           `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
-          `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType}`,
+          `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType} cluster=${v.clusterName} kubernetes=${v.kubernetesVersion}`,
           `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
         ];
   return `${lines.map((l) => `# ${l}`).join('\n')}\n`;

@@ -21,6 +21,8 @@ import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import type { ZenmlDatabaseAuth } from '../lib/settings/config';
 import { PART_OF_LABEL } from '../lib/settings/names';
+import { SYSTEM_NODE_SELECTOR } from '../lib/settings/scheduling';
+import { ZENML_SERVER_POD } from '../lib/settings/sizing';
 import {
   ZENML_DB_BOOTSTRAP_SERVICE_ACCOUNT,
   ZENML_NAMESPACE,
@@ -29,7 +31,6 @@ import {
   ZENML_SERVER_SERVICE,
   ZENML_SERVER_SERVICE_ACCOUNT,
 } from '../lib/settings/zenml';
-import { ZENML_SERVER_POD } from './spark-sizing';
 import {
   BOOTSTRAP_FILE,
   dbBootstrapEnv,
@@ -153,6 +154,8 @@ export class ZenmlServerChart extends Chart {
           spec: {
             serviceAccountName: ZENML_SERVER_SERVICE_ACCOUNT,
             automountServiceAccountToken: false,
+            // The always-on system pool: the Spark pool may be at 0, and its nodes are tainted anyway.
+            nodeSelector: { ...SYSTEM_NODE_SELECTOR },
             securityContext: POD_SECURITY,
             enableServiceLinks: false,
             containers: [
@@ -229,6 +232,7 @@ export class ZenmlServerChart extends Chart {
       const podSpec = {
         serviceAccountName: ZENML_DB_BOOTSTRAP_SERVICE_ACCOUNT,
         automountServiceAccountToken: false,
+        nodeSelector: { ...SYSTEM_NODE_SELECTOR },
         restartPolicy: 'Never',
         enableServiceLinks: false,
         securityContext: POD_SECURITY,

@@ -6,9 +6,11 @@
 import { Aspects, Aws, CfnOutput, CfnRule, Fn, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
+import { ClusterAutoscalerChart } from '../k8s/cluster-autoscaler-chart';
 import { SparkRbacChart } from '../k8s/spark-rbac-chart';
 import { ZenmlServerChart } from '../k8s/zenml-server-chart';
 import { ArtifactStore } from './artifact-store';
+import { ClusterAutoscalerIdentity } from './cluster-autoscaler-identity';
 import { ContainerRegistry } from './container-registry';
 import { MetadataDatabase } from './metadata-database';
 import { SparkNetwork } from './network';
@@ -17,6 +19,7 @@ import { removalBehaviour } from './removal';
 import { S3AuthenticationSecret } from './s3-authentication-secret';
 import type { EnvironmentConfig } from './settings/config';
 import {
+  CLUSTER_AUTOSCALER,
   DEPLOYMENT_TAG,
   PROJECT_TAG,
   physicalNames,
@@ -51,6 +54,8 @@ export class ZenmlSparkStack extends Stack {
   readonly s3Authentication?: S3AuthenticationSecret;
   /** Absent in the emulator build: the local emulator implements no AWS::EKS::* resource. */
   readonly cluster?: SparkCluster;
+  /** The cluster autoscaler's Pod Identity role (with the cluster; absent in the emulator build). */
+  readonly autoscalerIdentity?: ClusterAutoscalerIdentity;
 
   private readonly zenmlServerUrl: string;
 
@@ -148,8 +153,9 @@ export class ZenmlSparkStack extends Stack {
         kubernetesVersion: config.kubernetesVersion,
         nodeInstanceType: config.nodeInstanceType,
         nodeMinSize: config.nodeMinSize,
-        nodeDesiredSize: config.nodeDesiredSize,
         nodeMaxSize: config.nodeMaxSize,
+        systemNodeInstanceType: config.systemNodeInstanceType,
+        systemNodeCount: config.systemNodeCount,
         endpointPublicCidrs: config.clusterEndpointPublicCidrs,
         adminPrincipalArns: config.clusterAdminPrincipalArns,
         kubectlProvider: config.applyKubernetesManifests,
@@ -168,9 +174,30 @@ export class ZenmlSparkStack extends Stack {
         SPARK_SERVICE_ACCOUNT,
         this.sparkIdentity.role,
       );
+      this.autoscalerIdentity = new ClusterAutoscalerIdentity(this, 'ClusterAutoscalerIdentity', {
+        clusterName: names.clusterName,
+        scalableNodegroupName: cluster.sparkNodegroup.nodegroupName,
+        roleName: `${config.namePrefix}-cluster-autoscaler`,
+      });
+      const autoscalerAssociation = cluster.associatePodIdentity(
+        'ClusterAutoscalerPodIdentity',
+        CLUSTER_AUTOSCALER.namespace,
+        CLUSTER_AUTOSCALER.serviceAccount,
+        this.autoscalerIdentity.role,
+      );
       if (config.applyKubernetesManifests) {
-        // The very chart `npm run synth` writes to dist/: reviewed once, applied as reviewed.
+        // The very charts `npm run synth` writes to dist/: reviewed once, applied as reviewed.
         cluster.cluster.addCdk8sChart('SparkRbac', new SparkRbacChart(new cdk8s.App(), 'spark-rbac'));
+        const autoscaler = cluster.cluster.addCdk8sChart(
+          'ClusterAutoscaler',
+          new ClusterAutoscalerChart(new cdk8s.App(), 'cluster-autoscaler', {
+            clusterName: names.clusterName,
+            region: Aws.REGION,
+            kubernetesVersion: config.kubernetesVersion,
+          }),
+        );
+        // Pod Identity injects credentials when a pod is created: the association must exist first.
+        autoscaler.node.addDependency(autoscalerAssociation);
       }
       if (this.zenmlServer && this.database)
         this.deployZenmlServer(cluster, this.zenmlServer, this.database, config);

@@ -6,7 +6,7 @@ MLlib models pass between steps as ZenML artifacts (Parquet and Spark ML directo
 artifact store, written by Spark through S3A with the pods' Pod Identity credentials), and the Spark
 logic is the one the Kubernetes step Jobs run: spark/zenml_spark_steps, called here as functions.
 
-Per-step Spark sizes are the Jobs' (k8s/spark-sizing.ts STEP_RESOURCES, through sizing.py), checked
+Per-step Spark sizes are the Jobs' (lib/settings/sizing.ts STEP_RESOURCES, through sizing.py), checked
 against the node type before the run starts.
 """
 

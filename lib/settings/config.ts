@@ -8,7 +8,8 @@
  * test/lib/settings/config.test.ts and test/scripts/generate/settings-table.test.ts fail when they drift.
  */
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { DEFAULT_NODE_INSTANCE_TYPE, NODE_SHAPES } from './node-shapes';
+import { DEFAULT_NODE_INSTANCE_TYPE, DEFAULT_SYSTEM_NODE_INSTANCE_TYPE } from './node-shapes';
+import { poolProblems } from './pool-rules';
 import { hasRdsRootCa, RDS_CA_REGIONS, RDS_CA_SOURCE } from './rds-ca';
 import { coerce, expectation, INVALID, isKnownInstanceType, type Kind, parseIpv4Cidr } from './values';
 
@@ -36,10 +37,13 @@ export interface EnvironmentConfig {
   /** Value of the `zenml-spark-eks:deployment` tag on every resource, to find leftovers. */
   readonly deploymentId: string;
   readonly kubernetesVersion: KubernetesVersionName;
+  /** Spark pool: its instance type and the bounds the cluster autoscaler scales it within. */
   readonly nodeInstanceType: string;
   readonly nodeMinSize: number;
-  readonly nodeDesiredSize: number;
   readonly nodeMaxSize: number;
+  /** System pool (CoreDNS, the autoscaler, the ZenML server): fixed size, always on. */
+  readonly systemNodeInstanceType: string;
+  readonly systemNodeCount: number;
   readonly dbInstanceClass: string;
   readonly mysqlEngineVersion: string;
   readonly dbAllocatedStorage: number;
@@ -117,12 +121,29 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   nodeInstanceType: {
     kind: 'string',
     default: DEFAULT_NODE_INSTANCE_TYPE,
-    doc: 'EC2 instance type of the managed node group',
+    doc: 'EC2 instance type of the Spark pool (must hold the largest step on one node)',
   },
-  nodeMinSize: { kind: 'integer', default: 1, doc: 'node group minimum size' },
-  nodeDesiredSize: { kind: 'integer', default: 2, doc: 'node group desired size' },
-  nodeMaxSize: { kind: 'integer', default: 4, doc: 'node group maximum size' },
-  dbInstanceClass: { kind: 'string', default: 'db.t4g.small', doc: 'RDS instance class' },
+  nodeMinSize: {
+    kind: 'integer',
+    default: 0,
+    doc: 'Spark pool minimum size: nodes kept while no pipeline runs (0 = none)',
+  },
+  nodeMaxSize: {
+    kind: 'integer',
+    default: 4,
+    doc: "Spark pool maximum size: the cluster autoscaler's ceiling (1-100)",
+  },
+  systemNodeInstanceType: {
+    kind: 'string',
+    default: DEFAULT_SYSTEM_NODE_INSTANCE_TYPE,
+    doc: 'EC2 instance type of the always-on system pool (must hold every system pod on one node)',
+  },
+  systemNodeCount: { kind: 'integer', default: 1, doc: 'system pool size, fixed (1-3)' },
+  // db.t4g.micro (2 vCPU burstable, 1 GiB): the metadata store of a team-sized environment. RDS
+  // gives MySQL 3/4 of it as buffer pool and ~85 connections ({DBInstanceClassMemory/12582880}),
+  // above the ZenML server's SQLAlchemy pool (20 + 20 overflow). It keeps the idle cost under the
+  // $170/month target (docs/cost-and-timing.md); raise it for many concurrent pipelines.
+  dbInstanceClass: { kind: 'string', default: 'db.t4g.micro', doc: 'RDS instance class' },
   mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
   dbAllocatedStorage: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
   mysqlAllowedCidrs: { kind: 'cidrList', default: [], doc: 'CIDRs outside the VPC allowed to reach MySQL' },
@@ -190,6 +211,12 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
 export type SettingName = keyof EnvironmentConfig;
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
+/** Settings that no longer exist, and what replaces each: a leftover value is an error, not ignored. */
+export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  nodeDesiredSize:
+    'removed: the cluster autoscaler sizes the Spark pool between nodeMinSize and nodeMaxSize from pending Spark pods; set nodeMinSize to keep warm nodes',
+};
+
 /** The environment variable that overrides a setting: nodeMinSize -> ZENML_SPARK_NODE_MIN_SIZE. */
 export function envVarName(setting: SettingName): string {
   return `ZENML_SPARK_${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
@@ -255,7 +282,9 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
 
   const known = new Set<string>(SETTING_NAMES);
   for (const [key, r] of Object.entries(raw)) {
-    if (!known.has(key) && r) {
+    if (r && key in REMOVED_SETTINGS) {
+      problems.push(`${key}=${describe(r.value)} (from ${r.source}): ${REMOVED_SETTINGS[key]}`);
+    } else if (!known.has(key) && r) {
       problems.push(
         `${key}=${describe(r.value)} (from ${r.source}): unknown setting; known: ${SETTING_NAMES.join(', ')}`,
       );
@@ -304,22 +333,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`,
     );
   }
-  if (!isKnownInstanceType(c.nodeInstanceType) || !(c.nodeInstanceType in NODE_SHAPES)) {
-    bad(
-      'nodeInstanceType',
-      `one of the x86_64 types the Spark sizing knows: ${Object.keys(NODE_SHAPES).join(', ')} ` +
-        '(the Spark image is linux/amd64; add a shape to lib/settings/node-shapes.ts for another type)',
-    );
-  }
-  for (const key of ['nodeMinSize', 'nodeDesiredSize', 'nodeMaxSize'] as const) {
-    if (Number.isInteger(c[key]) && (c[key] < 0 || c[key] > 100)) bad(key, 'an integer from 0 to 100');
-  }
-  if (c.nodeMaxSize < 1 && Number.isInteger(c.nodeMaxSize)) bad('nodeMaxSize', 'at least 1');
-  if (c.nodeMinSize > c.nodeMaxSize) {
-    bad('nodeMinSize', `at most nodeMaxSize (${c.nodeMaxSize})`);
-  } else if (c.nodeDesiredSize < c.nodeMinSize || c.nodeDesiredSize > c.nodeMaxSize) {
-    bad('nodeDesiredSize', `between nodeMinSize (${c.nodeMinSize}) and nodeMaxSize (${c.nodeMaxSize})`);
-  }
+  // Both pools together: every configuration that synthesizes but could never become healthy.
+  for (const [key, allowed] of poolProblems(c)) bad(key, allowed);
   if (!c.dbInstanceClass.startsWith('db.') || !isKnownInstanceType(c.dbInstanceClass.slice(3))) {
     bad('dbInstanceClass', 'an RDS instance class db.<class>.<size> aws-cdk-lib knows, e.g. db.t4g.small');
   }

@@ -3,7 +3,7 @@
  * and `ZENML_SPARK_*` environment variables. Environment variables win over context so a shell
  * can override the committed cdk.json without editing it.
  */
-import { envVarName, type RawSettings, SETTING_NAMES } from './config';
+import { envVarName, type RawSettings, REMOVED_SETTINGS, SETTING_NAMES } from './config';
 
 const ENV_PREFIX = 'ZENML_SPARK_';
 
@@ -12,8 +12,10 @@ export function readRawSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): RawSettings {
   const raw: RawSettings = {};
-  const byEnvName = new Map(SETTING_NAMES.map((name) => [envVarName(name), name]));
-  for (const name of SETTING_NAMES) {
+  // Removed settings are read too, so that a leftover value is reported instead of ignored.
+  const names = [...SETTING_NAMES, ...Object.keys(REMOVED_SETTINGS)] as typeof SETTING_NAMES;
+  const byEnvName = new Map(names.map((name) => [envVarName(name), name]));
+  for (const name of names) {
     const value = context(name);
     if (value !== undefined) raw[name] = { value, source: 'context (cdk.json or -c)' };
   }

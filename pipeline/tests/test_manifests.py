@@ -169,8 +169,9 @@ def test_pod_settings_other_than_resources_still_apply():
         )
     )
     spec = pod_spec(render(s))
-    assert spec["nodeSelector"] == {"workload": "spark"}
-    assert spec["tolerations"][0]["key"] == "spark"
+    # Merged with the Spark pool's placement (test_placement.py), not replaced by it.
+    assert spec["nodeSelector"] == {"workload": "spark", "zenml-spark-eks/pool": "spark"}
+    assert [t["key"] for t in spec["tolerations"]] == ["spark", "zenml-spark-eks/pool"]
     assert render(s).job["spec"]["template"]["metadata"]["labels"]["team"] == "ml"
 
 

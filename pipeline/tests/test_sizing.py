@@ -1,4 +1,4 @@
-"""The Python sizing (zenml_spark_eks/sizing.py) equals the TypeScript one (k8s/spark-sizing.ts).
+"""The Python sizing (zenml_spark_eks/sizing.py) equals the TypeScript one (lib/settings/sizing.ts).
 
 sizing-contract.json is written from the TypeScript by scripts/generate/sizing-contract.ts and a
 jest test keeps it current; here every number the Python computes from its own literals is compared
@@ -49,8 +49,9 @@ def test_node_budget_matches_every_term(instance_type):
         "kubeReserved": res(b.kube_reserved),
         "evictionHardMemoryMiB": b.eviction_hard_memory_mib,
         "allocatable": res(b.allocatable),
-        "systemPods": res(b.system_pods),
+        "daemonSets": res(b.daemon_sets),
         "forSpark": res(b.for_spark),
+        "podSlots": b.pod_slots,
     } == CONTRACT["nodeBudgets"][instance_type]
 
 
@@ -82,8 +83,8 @@ def test_step_pods_and_fit_on_every_node_type(name):
 
 
 def test_docs_table_numbers():
-    # docs/spark-pipeline.md: a t3a.xlarge leaves 3295m / 13382 MiB; the standard step takes 3000m / 11470 MiB.
-    assert sizing.node_budget("t3a.xlarge").for_spark == sizing.Resources(3295, 13382)
+    # docs/spark-pipeline.md: a t3a.xlarge Spark node leaves 3745m / 14034 MiB; the standard step takes 3000m / 11470 MiB.
+    assert sizing.node_budget("t3a.xlarge").for_spark == sizing.Resources(3745, 14034)
     assert sizing.step_pods(sizing.STANDARD_STEP).total == sizing.Resources(3000, 11470)
 
 
@@ -93,12 +94,12 @@ def test_refusal_names_the_step_and_the_numbers():
         sizing.check_fits(three, "t3a.xlarge", "step `importer`")
     message = str(err.value)
     assert message.startswith("step `importer`: driver + 3 executors need 4000m CPU / 15771Mi")
-    assert "one t3a.xlarge leaves 3295m / 13382Mi" in message
+    assert "one t3a.xlarge leaves 3745m / 14034Mi" in message
     assert sizing.check_fits(three, "t3a.2xlarge", "step `importer`").total == sizing.Resources(4000, 15771)
 
 
 def test_unknown_instance_type_is_named():
-    with pytest.raises(ValueError, match="node_instance_type='x9.huge': no sizing data; known: t3a.large"):
+    with pytest.raises(ValueError, match="node_instance_type='x9.huge': no sizing data; known: t3a.small"):
         sizing.node_budget("x9.huge")
 
 

@@ -8,7 +8,7 @@
   subprocess, for tests without a kubelet);
 * materializers/ - Spark DataFrames (Parquet) and Spark ML objects through S3A on the artifact store;
 * session.py - get_spark_session(): the driver's session from the pod's environment, or local;
-* sizing.py - does a step fit on one node (a port of k8s/spark-sizing.ts, held to it by a test).
+* sizing.py - does a step fit on one Spark node (a port of lib/settings/sizing.ts, held to it by a test).
 
 Register the flavor: ``zenml step-operator flavor register
 zenml_spark_eks.flavors.SparkEksStepOperatorFlavor`` (`npm run outputs` prints it).

@@ -1,7 +1,8 @@
-"""Does one step (its Spark driver plus all its executors) fit on ONE node? Python port of k8s/spark-sizing.ts.
+"""Does one step (its Spark driver plus all its executors) fit on ONE Spark node? Python port of lib/settings/sizing.ts.
 
-The TypeScript module sizes the project's step Jobs; this port lets the step operator refuse an
-oversized ZenML step before it creates anything in the cluster, with the same numbers.
+The TypeScript module (re-exported by k8s/spark-sizing.ts) sizes the project's step Jobs; this port
+lets the step operator refuse an oversized ZenML step before it creates anything in the cluster,
+with the same numbers.
 pipeline/tests/test_sizing.py holds every result here to pipeline/tests/sizing-contract.json, which
 scripts/generate/sizing-contract.ts writes from the TypeScript (and a jest test keeps current), so
 the two cannot drift. The constants are literals on purpose: the contract compares results, not a
@@ -13,7 +14,8 @@ Units: CPU in millicores, memory in MiB (2**20 bytes). Node side (EKS AL2023 AMI
     kube-reserved: CPU 60m for core 1, 10m core 2, 5m cores 3-4, 2.5m each further core;
                    memory 11 x maxPods + 255
     allocatable  = capacity - kube-reserved - eviction-hard (100 MiB)
-    for Spark    = allocatable - the requests of the pods every node runs (SYSTEM_PODS)
+    for Spark    = allocatable - the DaemonSet pods every node runs (DAEMONSET_PODS): a Spark node
+                   is tainted, so nothing else but one step's driver and executors runs there
 
 Pod side: memory = heap + max(384, ceil(0.4 x heap)) (PySpark's overhead rule, set explicitly by the
 operator); CPU = cores x 1000; requests equal limits.
@@ -49,6 +51,10 @@ def _shape(instance_type: str, vcpus: int, memory_gib: int, max_pods: int) -> No
 NODE_SHAPES: dict[str, NodeShape] = {
     s.instance_type: s
     for s in (
+        _shape("t3a.small", 2, 2, 8),
+        _shape("t3a.medium", 2, 4, 17),
+        _shape("t3.medium", 2, 4, 17),
+        _shape("m5.large", 2, 8, 29),
         _shape("t3a.large", 2, 8, 35),
         _shape("t3a.xlarge", 4, 16, 58),
         _shape("t3a.2xlarge", 8, 32, 58),
@@ -81,15 +87,13 @@ class Resources:
         return Resources(self.cpu_millis - other.cpu_millis, self.memory_mib - other.memory_mib)
 
 
-# Pods on every node before any Spark pod (spark-sizing.ts SYSTEM_PODS): published requests, or a
-# budget where an add-on sets none. CoreDNS counts both replicas; the in-cluster ZenML server's one
-# replica is counted on every node like it (ZENML_SERVER_POD: requests 250m / 512 MiB).
-SYSTEM_PODS: dict[str, Resources] = {
+# The DaemonSet pods on every node of both pools (sizing.ts DAEMONSET_PODS): published requests, or
+# a budget where an add-on sets none. CoreDNS, the autoscaler and the ZenML server run on the system
+# pool: the Spark pool's taint keeps them off a Spark node.
+DAEMONSET_PODS: dict[str, Resources] = {
     "aws-node": Resources(50, 64),
     "kube-proxy": Resources(100, 32),
     "eks-pod-identity-agent": Resources(25, 32),
-    "coredns (x2)": Resources(200, 140),
-    "zenml-server": Resources(250, 512),
 }
 
 
@@ -122,19 +126,21 @@ def node_shape(instance_type: str) -> NodeShape:
 
 @dataclass(frozen=True)
 class NodeBudget:
-    """Every term of the node arithmetic (see the module docstring); ``for_spark`` is what one step may use."""
+    """Every term of the node arithmetic (see the module docstring); ``for_spark`` is what one step may
+    use, ``pod_slots`` how many pods the node takes besides its DaemonSets."""
 
     shape: NodeShape
     capacity: Resources
     kube_reserved: Resources
     eviction_hard_memory_mib: int
     allocatable: Resources
-    system_pods: Resources
+    daemon_sets: Resources
     for_spark: Resources
+    pod_slots: int
 
 
 def node_budget(instance_type: str = DEFAULT_NODE_INSTANCE_TYPE) -> NodeBudget:
-    """What one node of ``instance_type`` leaves for one step's driver and executors.
+    """What one Spark node of ``instance_type`` leaves for one step's driver and executors.
 
     Raises:
         ValueError: unknown instance type.
@@ -143,15 +149,16 @@ def node_budget(instance_type: str = DEFAULT_NODE_INSTANCE_TYPE) -> NodeBudget:
     capacity = Resources(shape.vcpus * 1000, math.floor(shape.memory_mib * (1 - VM_MEMORY_OVERHEAD_FRACTION)))
     kube_reserved = Resources(kube_reserved_cpu_millis(shape.vcpus), kube_reserved_memory_mib(shape.max_pods))
     allocatable = capacity - kube_reserved - Resources(0, EVICTION_HARD_MEMORY_MIB)
-    system_pods = sum(SYSTEM_PODS.values(), Resources(0, 0))
+    daemon_sets = sum(DAEMONSET_PODS.values(), Resources(0, 0))
     return NodeBudget(
         shape=shape,
         capacity=capacity,
         kube_reserved=kube_reserved,
         eviction_hard_memory_mib=EVICTION_HARD_MEMORY_MIB,
         allocatable=allocatable,
-        system_pods=system_pods,
-        for_spark=allocatable - system_pods,
+        daemon_sets=daemon_sets,
+        for_spark=allocatable - daemon_sets,
+        pod_slots=shape.max_pods - len(DAEMONSET_PODS),
     )
 
 
@@ -235,13 +242,13 @@ def check_fits(r: StepResources, instance_type: str, what: str) -> StepPods:
             f"{total.memory_mib}Mi, but one {instance_type} leaves {left.cpu_millis}m / {left.memory_mib}Mi "
             f"for Spark (driver {r.driver_cores} core(s) {r.driver_memory_mib}m heap, executors "
             f"{r.executor_instances} x {r.executor_cores} core(s) {r.executor_memory_mib}m heap; "
-            "see k8s/spark-sizing.ts)"
+            "see lib/settings/sizing.ts)"
         )
     return fit.pods
 
 
-# The pipeline's step sizes (spark-sizing.ts STEP_RESOURCES): every step 3 of a t3a.xlarge's 3.3
-# free cores; tree training holds the binned features of every partition in executor memory.
+# The pipeline's step sizes (sizing.ts STEP_RESOURCES): every step 3 of a t3a.xlarge's 3.7 free
+# cores; tree training holds the binned features of every partition in executor memory.
 STANDARD_STEP = StepResources()
 STEP_RESOURCES: dict[str, StepResources] = {
     "importer": STANDARD_STEP,

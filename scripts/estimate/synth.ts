@@ -70,6 +70,8 @@ async function main(argv: readonly string[]): Promise<number> {
     region: config.region,
     accountId: config.account,
     nodeInstanceType: config.nodeInstanceType,
+    clusterName: physicalNames(config).clusterName,
+    kubernetesVersion: config.kubernetesVersion,
     zenmlServer: config.zenmlServer,
     zenmlDatabaseAuth: config.zenmlDatabaseAuth,
   });
@@ -114,8 +116,8 @@ function printSummary(
     `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
   );
   console.log(
-    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}, ${config.nodeInstanceType} x ` +
-      `${config.nodeMinSize}-${config.nodeMaxSize} (desired ${config.nodeDesiredSize})`,
+    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}; system pool ${config.systemNodeInstanceType} x ` +
+      `${config.systemNodeCount}; Spark pool ${config.nodeInstanceType} x ${config.nodeMinSize}-${config.nodeMaxSize} (cluster autoscaler)`,
   );
   for (const line of zenmlServerSummary(config)) console.log(line);
 

@@ -77,7 +77,7 @@ export function mermaid(): string {
     if (e.from.mayImport !== '*') lines.push(`    ${e.from.id} --> ${e.to.id}`);
   }
   lines.push('    settings -. "contract.json (generated)" .-> spark');
-  lines.push('    k8s -. "sizing-contract.json (generated)" .-> pipeline');
+  lines.push('    settings -. "sizing-contract.json (generated)" .-> pipeline');
   lines.push('    pipeline -. "its ZenML steps call the step functions" .-> spark');
   lines.push('  end');
 

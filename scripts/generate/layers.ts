@@ -27,7 +27,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'settings',
     paths: ['lib/settings/'],
     holds:
-      'The ground floor: the typed settings and their validation (`config.ts`, `values.ts`), the pure settings reader that takes a context function and an environment map (`read-settings.ts`), physical names, Kubernetes names, tags and labels (`names.ts`), the node shapes the sizing knows (`node-shapes.ts`), the stack output keys (`outputs.ts`) and the pipeline constants shared with Python (`pipeline.ts`).',
+      'The ground floor: the typed settings and their validation (`config.ts`, `values.ts`), the rules that reject pool settings which could never become healthy (`pool-rules.ts`), the pure settings reader that takes a context function and an environment map (`read-settings.ts`), physical names, Kubernetes names, tags and labels (`names.ts`), the node shapes and the pod sizing of both pools (`node-shapes.ts`, `sizing.ts`), the placement policy of the two pools shared with Python (`scheduling.ts`), the stack output keys (`outputs.ts`) and the pipeline constants shared with Python (`pipeline.ts`).',
     mayImport: [],
   },
   {
@@ -35,7 +35,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'libTop',
     paths: ['lib/app.ts', 'lib/zenml-spark-stack.ts'],
     holds:
-      "The top of the infrastructure wing: `ZenmlSparkStack`, which composes the constructs and applies the Kubernetes RBAC chart through the cluster's kubectl provider, and `defineApp`, the one function that builds the app (settings resolved once, policy checks as an option, the stack with its description and environment).",
+      "The top of the infrastructure wing: `ZenmlSparkStack`, which composes the constructs and applies the Kubernetes RBAC and cluster autoscaler charts through the cluster's kubectl provider, and `defineApp`, the one function that builds the app (settings resolved once, policy checks as an option, the stack with its description and environment).",
     mayImport: ['lib/settings/', 'lib/ (constructs)', 'k8s/'],
   },
   {
@@ -43,7 +43,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'constructs',
     paths: ['lib/'],
     holds:
-      'One AWS construct per file (`SparkNetwork`, `ArtifactStore`, `ContainerRegistry`, `MetadataDatabase`, `SparkCluster`, `SparkWorkloadIdentity`, `S3AuthenticationSecret`) and what they share: the removal-policy helper, owned log groups, finding ids and the policy checks. Constructs receive plain props; a construct may compose another.',
+      'One AWS construct per file (`SparkNetwork`, `ArtifactStore`, `ContainerRegistry`, `MetadataDatabase`, `SparkCluster` with its two node pools, `SparkWorkloadIdentity`, `ClusterAutoscalerIdentity`, `S3AuthenticationSecret`) and what they share: the removal-policy helper, owned log groups, finding ids and the policy checks. Constructs receive plain props; a construct may compose another.',
     mayImport: ['lib/settings/'],
   },
   {
@@ -51,7 +51,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'k8s',
     paths: ['k8s/'],
     holds:
-      'cdk8s charts: `SparkRbacChart` (namespace, service account, driver Role) and `PipelineJobsChart` (one Job and headless Service per step), the pod sizing they are checked against, placeholders, and the writer of plain-YAML manifests.',
+      'cdk8s charts: `SparkRbacChart` (namespace, service account, driver Role), `ClusterAutoscalerChart` (the autoscaler of the Spark pool) and `PipelineJobsChart` (one Job and headless Service per step, placed on the Spark pool), the pod sizing they are checked against, placeholders, and the writer of plain-YAML manifests.',
     mayImport: ['lib/settings/'],
   },
   {
@@ -75,16 +75,36 @@ export const LAYERS: readonly Layer[] = [
     id: 'operate',
     paths: ['scripts/operate/'],
     holds:
-      'Working with a deployed stack: preflight, status, outputs (and the ZenML command builder and runner it uses), render-manifests, run-pipeline (a thin CLI, a kubectl runner, step sequencing) and the Spark image build.',
-    mayImport: ['scripts/lib/', 'lib/settings/', 'k8s/'],
+      'Working with a deployed stack: preflight, status, outputs (and the ZenML command builder and runner it uses), render-manifests, run-pipeline (a thin CLI, a kubectl runner, step sequencing), pause and resume (observe, plan, apply) and the Spark image build.',
+    mayImport: ['scripts/lib/', 'lib/settings/', 'k8s/', 'scripts/estimate/ (cost model)'],
+    note: 'pause and resume price the states they leave and reach with the cost model, on the deployed template',
+  },
+  {
+    name: 'scripts/estimate/ (cost model)',
+    id: 'costModel',
+    paths: [
+      'scripts/estimate/cost-model.ts',
+      'scripts/estimate/cost-lines.ts',
+      'scripts/estimate/price-table.ts',
+      'scripts/estimate/cloud-assembly.ts',
+    ],
+    holds:
+      'The pure cost model: templates and the offline price table in, line items and the monthly price of each state (idle, running, max, paused, or any mix of pool sizes) out; and the reader of a cloud assembly.',
+    mayImport: ['lib/settings/'],
   },
   {
     name: 'scripts/estimate/',
     id: 'estimate',
     paths: ['scripts/estimate/'],
     holds:
-      'Before a deploy: the main synth command and its summary, the cost estimate (price table, line builders, report), the deploy/destroy critical path, and the developer-loop benchmark with its in-process synth probe.',
-    mayImport: ['scripts/lib/', 'lib/settings/', 'lib/ (stack and app)', 'k8s/'],
+      'Before a deploy: the main synth command and its summary, the cost report, the deploy/destroy critical path, and the developer-loop benchmark with its in-process synth probe.',
+    mayImport: [
+      'scripts/lib/',
+      'lib/settings/',
+      'lib/ (stack and app)',
+      'k8s/',
+      'scripts/estimate/ (cost model)',
+    ],
     note: 'it builds the app through `defineApp` and writes the manifests, as the deploy would',
   },
   {
@@ -102,8 +122,8 @@ export const LAYERS: readonly Layer[] = [
     paths: ['scripts/generate/'],
     holds:
       "Generators of committed files that tests keep in step: the README settings table, the Python contracts `spark/zenml_spark_steps/contract.json` and `pipeline/tests/sizing-contract.json`, the step image's hash-pinned ZenML requirements, and this page with its layer table.",
-    mayImport: ['scripts/lib/', 'lib/settings/', 'lib/ (stack and app)', 'k8s/'],
-    note: 'the construct tree on this page comes from `defineApp`; the Python sizing contract from `k8s/spark-sizing.ts`',
+    mayImport: ['scripts/lib/', 'lib/settings/', 'lib/ (stack and app)'],
+    note: 'the construct tree on this page comes from `defineApp`',
   },
   {
     name: 'test/',

@@ -1,6 +1,6 @@
 /**
- * pipeline/tests/sizing-contract.json, generated from k8s/spark-sizing.ts: the node budget of every
- * node shape, PySpark's memory overhead for a range of heaps, and the pods of the pipeline's step
+ * pipeline/tests/sizing-contract.json, generated from lib/settings/sizing.ts (which k8s/spark-sizing.ts
+ * re-exports): the Spark node budget of every node shape, PySpark's memory overhead for a range of heaps, and the pods of the pipeline's step
  * sizes (and of steps that must be refused). The spark-eks step operator refuses an oversized step
  * with its own Python port of that arithmetic (pipeline/zenml_spark_eks/sizing.py), before it creates
  * anything in the cluster; two tests keep the languages equal through this file:
@@ -11,14 +11,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_NODE_INSTANCE_TYPE, NODE_SHAPES } from '../../lib/settings/node-shapes';
 import {
   fitOnOneNode,
   memoryOverheadMiB,
   nodeBudget,
   STEP_RESOURCES,
   type StepResources,
-} from '../../k8s/spark-sizing';
-import { DEFAULT_NODE_INSTANCE_TYPE, NODE_SHAPES } from '../../lib/settings/node-shapes';
+} from '../../lib/settings/sizing';
 import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
@@ -39,7 +39,7 @@ export function sizingContract() {
   const steps = { ...STEP_RESOURCES, ...EXTRA_STEPS };
   return {
     generatedBy:
-      'scripts/generate/sizing-contract.ts from k8s/spark-sizing.ts and lib/settings/node-shapes.ts; do not edit (refresh: --write)',
+      'scripts/generate/sizing-contract.ts from lib/settings/sizing.ts and node-shapes.ts; do not edit (refresh: --write)',
     defaultNodeInstanceType: DEFAULT_NODE_INSTANCE_TYPE,
     nodeShapes: NODE_SHAPES,
     nodeBudgets: Object.fromEntries(
@@ -52,8 +52,9 @@ export function sizingContract() {
             kubeReserved: b.kubeReserved,
             evictionHardMemoryMiB: b.evictionHardMemoryMiB,
             allocatable: b.allocatable,
-            systemPods: b.systemPods,
+            daemonSets: b.daemonSets,
             forSpark: b.forSpark,
+            podSlots: b.podSlots,
           },
         ];
       }),

@@ -86,6 +86,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     bucketName: out('artifactBucketName'),
     sparkRoleArn: out('sparkRoleArn'),
     nodeInstanceType: target.config.nodeInstanceType,
+    clusterName: out('clusterName'),
+    kubernetesVersion: target.config.kubernetesVersion,
     imageUri:
       flags.image ?? (flags['image-tag'] ? `${out('ecrRepositoryUri')}:${flags['image-tag']}` : undefined),
     runId: flags['run-id'],

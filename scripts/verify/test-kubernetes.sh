@@ -22,6 +22,8 @@ PIPELINE_VENV=$(bash scripts/verify/venv.sh pipeline requirements/pipeline.txt "
 bash scripts/verify/install-pipeline-package.sh "$PIPELINE_VENV"
 bash scripts/verify/venv.sh zenml-server requirements/zenml-server.txt >/dev/null
 export PIPELINE_VENV
+# pause/resume meet moto (AWS) and this API server (Kubernetes) in one test: make its venv first.
+bash scripts/verify/venv.sh moto requirements/moto.txt >/dev/null
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/zenml-spark-kube-XXXXXX")
 cleanup() { bash scripts/verify/kube/control-plane.sh down "$state"; }

@@ -29,6 +29,7 @@ import {
   STEP_SUBMITTER_RULES,
 } from '../../k8s/spark-rbac-chart';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../lib/settings/names';
+import { sparkPodPlacement } from '../../lib/settings/scheduling';
 import {
   type AuditEvent,
   auditEvents,
@@ -58,6 +59,7 @@ interface K8sObject {
     name: string;
     uid: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     ownerReferences?: Array<{ kind: string; name: string; uid: string }>;
   };
   spec: Record<string, unknown>;
@@ -357,6 +359,11 @@ describe('a ZenML step submitted through the spark-eks operator to a real API se
       'app.kubernetes.io/part-of': 'zenml-spark-eks',
     });
     expect(pod.spec.serviceAccountName).toBe(SPARK_SERVICE_ACCOUNT);
+    // On the Spark pool, and never evicted by the autoscaler while the step runs.
+    const placement = sparkPodPlacement();
+    expect(pod.spec.nodeSelector).toEqual(placement.nodeSelector);
+    expect(pod.spec.tolerations).toEqual(expect.arrayContaining([...placement.tolerations]));
+    expect(pod.metadata.annotations).toMatchObject(placement.annotations);
     // The Job controller creates the pod (generateName: the audit record has no name).
     const podCreates = auditEvents(cp).filter(
       (e) =>
@@ -465,6 +472,8 @@ describe("a real PySpark driver configured from the operator's pod", () => {
     expect(driver.executors).toHaveLength(EXECUTORS);
     for (const e of driver.executors) {
       expect(e.spec.serviceAccountName).toBe(SPARK_SERVICE_ACCOUNT);
+      expect(e.spec.nodeSelector).toEqual(sparkPodPlacement().nodeSelector);
+      expect(e.metadata.annotations).toMatchObject(sparkPodPlacement().annotations);
       expect(e.spec.automountServiceAccountToken).toBe(false);
       expect(e.metadata.ownerReferences).toEqual([
         expect.objectContaining({ kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid }),

@@ -3,7 +3,9 @@
  * its two Pod Identity roles in both database modes, the associations, and how the stack applies
  * the chart (after CoreDNS and the associations), plus zenmlServer=false (no server, no database).
  */
+
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { CONFIG_MAP_NAME } from '../../k8s/zenml-server-chart';
 import { OUTPUT_KEYS } from '../../lib/settings/outputs';
 import { ZENML_SECRETS_STORE_PREFIX } from '../../lib/settings/zenml';
 import { deployTimeManifests } from '../../scripts/verify/kube/deploy-time-manifests';
@@ -177,9 +179,11 @@ describe('ZenmlServer (zenmlDatabaseAuth=iam, the default)', () => {
   });
 
   test('the chart is applied after CoreDNS and both associations, with the database endpoint filled in', () => {
+    // The ZenML server's manifest: the kubectl-provider resource that carries its ConfigMap.
     const manifests = Object.entries(resources(template)).filter(
       ([, r]) =>
-        r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' && typeof r.Properties.Manifest !== 'string',
+        r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+        JSON.stringify(r.Properties.Manifest).includes(CONFIG_MAP_NAME),
     );
     expect(manifests).toHaveLength(1);
     const [, server] = manifests[0];

@@ -87,7 +87,7 @@ _DEADLINE_FIELD = Field(
 class SparkEksStepOperatorSettings(KubernetesStepOperatorSettings):
     """Per-step settings: the `kubernetes` operator's, plus the step's Spark application size.
 
-    Defaults are the project's standard step (k8s/spark-sizing.ts): a driver of 1 core and 2048 MiB
+    Defaults are the project's standard step (lib/settings/sizing.ts): a driver of 1 core and 2048 MiB
     heap, 2 executors of 1 core and 3072 MiB heap. Every pod's memory is heap + max(384 MiB,
     ceil(0.4 x heap)), requests = limits; driver + executors must fit on one node of the config's
     `node_instance_type` (checked before anything is created, naming the step and the numbers).

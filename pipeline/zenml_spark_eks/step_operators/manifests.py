@@ -15,7 +15,8 @@ The pod (one per step, the Job's only pod, backoffLimit 0: ZenML retries steps i
     (JSON), the executor pod template (JSON), writable HOME/ZENML_CONFIG_PATH, the region;
   * meets Pod Security `restricted`: non-root 185, no privilege escalation, all capabilities dropped,
     seccomp RuntimeDefault, read-only root filesystem with emptyDirs for /tmp and the work dir;
-  * requests = limits from the step's Spark sizing (k8s/spark-sizing.ts rules, sizing.py).
+  * requests = limits from the step's Spark sizing (lib/settings/sizing.ts rules, sizing.py);
+  * runs on the Spark pool (its node selector and toleration), not evictable by the autoscaler.
 Executors get the same security context from the pod template, no service-account token (they never
 call the API server) and run as the same service account (EKS Pod Identity for S3).
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from zenml_spark_eks import sizing
+from zenml_spark_eks.placement import with_spark_placement
 from zenml_spark_eks.session import CONF_ENV, EXECUTOR_TEMPLATE_ENV, POD_IDENTITY_CREDENTIALS_PROVIDER, POD_IP_ENV, POD_NAME_ENV
 
 if TYPE_CHECKING:
@@ -166,8 +168,9 @@ SCRATCH_MOUNTS = [{"name": "tmp", "mountPath": "/tmp"}, {"name": "work-dir", "mo
 
 
 def executor_pod_template(s: "SparkEksStepOperatorSettings", uid: int, identity: StepIdentity) -> Dict[str, Any]:
-    """The executors' pod template: k8s/pipeline-jobs-chart.ts executorPodTemplate(), with the step's labels."""
-    return {
+    """The executors' pod template: k8s/pipeline-jobs-chart.ts executorPodTemplate(), with the step's
+    labels, on the Spark pool (placement.py)."""
+    return with_spark_placement({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"labels": labels(identity, "spark-executor")},
@@ -183,7 +186,7 @@ def executor_pod_template(s: "SparkEksStepOperatorSettings", uid: int, identity:
             ],
             "volumes": scratch_volumes(s),
         },
-    }
+    })
 
 
 def spark_conf(
@@ -214,7 +217,7 @@ def spark_conf(
         "spark.kubernetes.executor.request.cores": str(s.executor_cores),
         "spark.kubernetes.executor.limit.cores": str(s.executor_cores),
         "spark.executor.memory": f"{s.executor_memory_mib}m",
-        # Explicit, so client mode gets PySpark's 0.4 factor too (k8s/spark-sizing.ts).
+        # Explicit, so client mode gets PySpark's 0.4 factor too (lib/settings/sizing.ts).
         "spark.executor.memoryOverhead": f"{pods.executor.memory_mib - s.executor_memory_mib}m",
         "spark.dynamicAllocation.enabled": "false",
         # Keyless S3: EKS Pod Identity only, no fallback to the node's instance role.
@@ -368,6 +371,8 @@ def _job(
     doc = ApiClient().sanitize_for_serialization(job)
     doc.update({"apiVersion": "batch/v1", "kind": "Job"})
     doc["metadata"]["namespace"] = config.kubernetes_namespace
+    # On the Spark pool, never evicted by the autoscaler (placement.py), like the executors.
+    doc["spec"]["template"] = with_spark_placement(doc["spec"]["template"])
     spec = doc["spec"]["template"]["spec"]
     # The driver creates, watches and deletes its executor pods through the API server.
     spec["automountServiceAccountToken"] = True

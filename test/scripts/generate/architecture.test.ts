@@ -53,7 +53,9 @@ describe('the rules the page states', () => {
     ['k8s/manifests.ts', 'test/lib/fixtures.ts'],
     ['scripts/lib/cli.ts', 'scripts/operate/target.ts'],
     ['scripts/lib/settings.ts', 'scripts/verify/gates.ts'],
-    ['scripts/operate/outputs.ts', 'scripts/estimate/cost-model.ts'],
+    ['scripts/operate/outputs.ts', 'scripts/estimate/cost-report.ts'],
+    ['scripts/operate/pools/run.ts', 'scripts/estimate/synth.ts'],
+    ['scripts/estimate/cost-model.ts', 'scripts/lib/cli.ts'],
     ['scripts/estimate/synth.ts', 'scripts/verify/gates/result.ts'],
     ['scripts/verify/rehearsal.ts', 'scripts/operate/stack-outputs.ts'],
     ['scripts/operate/status.ts', 'lib/zenml-spark-stack.ts'],
@@ -67,6 +69,8 @@ describe('the rules the page states', () => {
     ['lib/network.ts', 'lib/owned-log-group.ts'],
     ['k8s/pipeline-jobs-chart.ts', 'lib/settings/names.ts'],
     ['scripts/operate/outputs.ts', 'scripts/lib/cli.ts'],
+    // pause/resume price the states they leave and reach with the one cost model.
+    ['scripts/operate/pools/run.ts', 'scripts/estimate/cost-model.ts'],
     ['test/scripts/lib/cli.test.ts', 'scripts/operate/target.ts'],
   ])('allowed: %s -> %s', (from, to) => {
     expect(allowed(from, to)).toBe(true);

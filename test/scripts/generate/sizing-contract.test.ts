@@ -16,7 +16,7 @@ test('the contract carries the TypeScript sizing the step operator must agree wi
   expect(contract.nodeBudgets['t3a.xlarge'].forSpark).toEqual(nodeBudget('t3a.xlarge').forSpark);
   expect(contract.stepResources).toEqual(STEP_RESOURCES);
   // Both a fitting and a refused case, so the Python side is held to each outcome.
-  expect(contract.steps.trainer.spare['t3a.xlarge']).toEqual([295, 478]);
+  expect(contract.steps.trainer.spare['t3a.xlarge']).toEqual([745, 1130]);
   expect(contract.steps['three-executors'].spare['t3a.xlarge'][0]).toBeLessThan(0);
   expect(fitOnOneNode(STEP_RESOURCES.importer).fits).toBe(true);
 });
