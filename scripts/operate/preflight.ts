@@ -63,7 +63,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const target = resolveTarget(flags, env);
   const cdkJson = cdkJsonContext();
   const cliContext = parseContextPairs(flags.context ?? []);
-  const raw = readRawSettings((key) => cliContext[key] ?? cdkJson[key], env);
+  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env);
   const sourceOf = (key: string) => {
     const source = raw[key]?.source ?? 'default';
     if (!source.startsWith('context')) return source;
