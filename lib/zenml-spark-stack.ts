@@ -78,6 +78,7 @@ export class ZenmlSparkStack extends Stack {
       username: names.databaseUsername,
       secretName: names.rdsSecretName,
       allowedCidrs: config.mysqlAllowedCidrs,
+      allowFromAnywhere: config.allowMysqlFromAnywhere,
       removal,
     });
 
