@@ -17,6 +17,7 @@ import {
   expectation,
   INVALID,
   isKnownInstanceType,
+  isRegionName,
   type Kind,
   parseIpv4Cidr,
 } from './values';
@@ -212,7 +213,6 @@ export type RawSettings = Partial<Record<string, RawSetting>>;
 const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/;
 // EKS access entries take IAM user or role ARNs, not STS assumed-role session ARNs.
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/[\w+=,.@/-]+$/;
@@ -283,7 +283,7 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (deploymentIdDerived) c.deploymentId = c.namePrefix;
 
   if (c.account !== undefined && !ACCOUNT.test(c.account)) bad('account', 'a 12-digit AWS account id');
-  if (c.region !== undefined && !REGION.test(c.region)) bad('region', 'an AWS region name such as eu-west-1');
+  if (c.region !== undefined && !isRegionName(c.region)) bad('region', 'an AWS region name such as eu-west-1');
   if (!DNS_LABEL_PREFIX.test(c.namePrefix) || c.namePrefix.includes('--')) {
     bad(
       'namePrefix',

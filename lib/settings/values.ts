@@ -16,6 +16,11 @@ export function isKnownInstanceType(type: string): boolean {
   return !!m && INSTANCE_CLASSES.has(m[1]) && INSTANCE_SIZES.has(m[2]);
 }
 
+/** An AWS region name such as eu-west-1 (also us-gov-west-1, the iso partitions). */
+export function isRegionName(name: string): boolean {
+  return /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(name);
+}
+
 /** Parses `a.b.c.d/n`, returning null when malformed. */
 export function parseIpv4Cidr(cidr: string): { address: number; prefix: number } | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);

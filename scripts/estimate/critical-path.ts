@@ -6,7 +6,7 @@
  *   npm run critical-path [-- -c key=value ...] [--assembly cdk.out] [--json]
  */
 
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';
 import { templatesFor } from './app-templates';
@@ -34,7 +34,9 @@ the deploy within 10% of the EKS chain (cluster, add-ons, node group, kubectl-ap
   --assembly DIR  read the template(s) from an existing cloud assembly instead of synthesizing
   --json          machine-readable result
   -h, --help      this help
-Needs no AWS credentials.`;
+Needs no AWS credentials.
+
+${EXIT_CODES_HELP}`;
 
 function pathTable(s: Schedule): string {
   return table(

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { writeManifests } from '../../k8s/manifests';
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { physicalNames } from '../../lib/settings/names';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
@@ -21,7 +21,9 @@ const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist
 
 Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
 CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
-a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.`;
+a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   context: { type: 'string', short: 'c', multiple: true, default: [] },

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../lib/settings/names';
 import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
-import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
 export const CONTRACT_FILE = path.join(REPO_ROOT, 'spark', 'zenml_spark_steps', 'contract.json');
@@ -51,7 +51,7 @@ const USAGE = `Usage: npx tsx scripts/generate/spark-contract.ts [--write]   (pr
 if (require.main === module) {
   runMain(async () => {
     const values = parseFlags(process.argv.slice(2), OPTIONS, USAGE);
-    if (values.help) console.log(USAGE);
+    if (values.help) console.log(`${USAGE}\n${EXIT_CODES_HELP}`);
     else if (values.write) fs.writeFileSync(CONTRACT_FILE, contractJson());
     else process.stdout.write(contractJson());
     return EXIT.ok;

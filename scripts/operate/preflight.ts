@@ -20,7 +20,7 @@ import {
   explainAwsError,
   resolvedRegion,
 } from '../lib/aws-clients';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { cdkJsonContext, parseContextPairs } from '../lib/settings';
 import { table } from '../lib/table';
 import { bootstrapVersion, MIN_BOOTSTRAP_VERSION } from './bootstrap';
@@ -40,7 +40,9 @@ Exits 1 when a check fails; 'warn' rows do not block.
 
 Options:
   --toolkit-stack-name NAME   the CDK bootstrap stack (default: CDKToolkit)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

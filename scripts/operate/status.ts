@@ -22,7 +22,7 @@ import {
   explainAwsError,
   resolvedRegion,
 } from '../lib/aws-clients';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
 import { describeStack, stackCondition } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
@@ -36,7 +36,9 @@ them are ready.
 
 Options:
   --toolkit-stack-name NAME   the CDK bootstrap stack (default: CDKToolkit)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

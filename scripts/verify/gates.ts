@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { timeLimit } from '../lib/processes';
 import { loadSettings, REPO_ROOT } from '../lib/settings';
 import { type AssemblyIndex, readAssemblyIndex } from './gates/parsers/assembly-index';
@@ -32,7 +32,9 @@ Gates: cfn-lint, checkov-cfn, checkov-k8s, cfn-guard, cdk-nag, cfn-validate, kub
   --only LIST     run only these gates (comma-separated)
   --verbose       also list every acknowledged finding with its reason
   --json FILE     also write the results as JSON
-Exit code 0 only if every gate passed. Acknowledge a finding in gates/*.yaml (see docs/gates.md).`;
+Exit code 0 only if every gate passed. Acknowledge a finding in gates/*.yaml (see docs/gates.md).
+
+${EXIT_CODES_HELP}`;
 
 const GATES = [
   'cfn-lint',

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { physicalNames } from '../../lib/settings/names';
-import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { timeLimit } from '../lib/processes';
 import { loadSettings, REPO_ROOT } from '../lib/settings';
 import { table } from '../lib/table';
@@ -50,7 +50,9 @@ reports what the emulator created, skipped and what the emulator build leaves ou
   --time-limit   overall limit in seconds (default 900); the server is stopped when it is reached
   --real-out     cloud assembly of the real build to compare with (default cdk.out; synthesized
                  into .cache/rehearsal/ when absent)
-The emulator assembly, the CDK CLI log and the moto log stay in .cache/rehearsal/ for a look after.`;
+The emulator assembly, the CDK CLI log and the moto log stay in .cache/rehearsal/ for a look after.
+
+${EXIT_CODES_HELP}`;
 
 const WORK = path.join(REPO_ROOT, '.cache', 'rehearsal');
 
