@@ -13,6 +13,7 @@ import type { EnvironmentConfig } from '../../lib/settings/config';
 import { physicalNames } from '../../lib/settings/names';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
+import { markFailed, writeOkStamp } from '../lib/synth-stamp';
 import { table } from '../lib/table';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
 import { costSummaryLines } from './cost-report';
@@ -39,11 +40,29 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
-  const { cliContext, config } = settingsFromFlags(values.context);
-
   const outDir = path.resolve(REPO_ROOT, values.out as string);
   const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  try {
+    return await synthesize(values.context, outDir, distDir, started);
+  } catch (e) {
+    // Whatever stopped the synth, the output of an earlier one must not pass for this one's.
+    const message = (e as Error).message;
+    markFailed(outDir, 'cdk.out', message);
+    markFailed(distDir, 'dist', message);
+    throw e;
+  }
+}
+
+async function synthesize(
+  context: string[] | undefined,
+  outDir: string,
+  distDir: string,
+  started: number,
+): Promise<number> {
+  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
+  const { cliContext, config } = settingsFromFlags(context);
+  markFailed(outDir, 'cdk.out', 'a synth started and did not finish');
+  markFailed(distDir, 'dist', 'a synth started and did not finish');
   const cdk = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
   const args = ['synth', '--quiet', '--no-notices', '--output', outDir];
   for (const [k, v] of Object.entries(cliContext)) args.push('-c', `${k}=${v}`);
@@ -53,8 +72,12 @@ async function main(argv: readonly string[]): Promise<number> {
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
   if (result.status !== 0) {
+    const failure = `cdk synth failed (exit ${result.status ?? result.signal})`;
+    markFailed(outDir, 'cdk.out', failure);
+    markFailed(distDir, 'dist', failure);
     console.error(
-      `\ncdk synth failed (exit ${result.status ?? result.signal}); nothing was written to ${distDir}.`,
+      `\n${failure}: ${path.relative(process.cwd(), outDir)}/ and ${path.relative(process.cwd(), distDir)}/ are marked ` +
+        'failed (cost, critical-path, gates and the manifest tests refuse them) until a synth succeeds.',
     );
     return result.status ?? 1;
   }
@@ -66,6 +89,8 @@ async function main(argv: readonly string[]): Promise<number> {
     accountId: config.account,
     nodeInstanceType: config.nodeInstanceType,
   });
+  writeOkStamp(outDir, 'cdk.out', config);
+  writeOkStamp(distDir, 'dist', config);
 
   printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
   return 0;
