@@ -73,6 +73,9 @@ export class MetadataDatabase extends Construct {
       // Characters that break MySQL URLs and shell quoting in `zenml secret create --password=...`.
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,^',
     });
+    // In retain mode the final snapshot keeps this password: the secret is kept with it (a new deploy
+    // of the same prefix meets it again; preflight says how to adopt or remove it).
+    this.secret.applyRemovalPolicy(props.removal.dataPolicy);
 
     const logGroups = LOG_EXPORTS.map((type) =>
       ownedLogGroup(this, `${type[0].toUpperCase()}${type.slice(1)}Logs`, {
