@@ -20,16 +20,45 @@ failed=0
 log_dir="$root/.cache/test-logs"
 mkdir -p "$log_dir"
 
+# Nothing a suite makes may outlive it. Each suite gets a temp dir of its own (TMPDIR: Node, Python,
+# Go and mktemp honour it) that must be empty afterwards, except tsx's transpile cache (tsx-<uid>),
+# which is a cache by design; a suite must not leave untracked files in the clone either. Entries of
+# the project's own prefixes appearing directly in the shared temp dir are reported too (without
+# failing: on a shared machine another clone's run may have made them).
+tmp_root=${TMPDIR:-/tmp}
+PROJECT_TMP_PREFIXES='^(zse-|zenml-spark|moto-|gates-|cdk\.out|cdk8s\.outdir\.|manifests-|render-|run-pipeline-|run-commands-|zenml-e2e-|spark-driver-kube-|schemas-|wheel-|pytest-of-)'
+project_tmp_entries() { ls -1A "$tmp_root" 2>/dev/null | grep -E "$PROJECT_TMP_PREFIXES" | sort || true; }
+untracked_files() { git -C "$root" status --porcelain --untracked-files=all 2>/dev/null | sed -n 's/^?? //p' | sort || true; }
+
 run_suite() {
   local name=$1; shift
   [[ " ${want[*]} " == *" $name "* ]] || return 0
   echo
   echo "━━ $name: $*"
-  local start=$SECONDS rc
-  "$@" 2>&1 | tee "$log_dir/$name.log"
+  local start=$SECONDS rc suite_tmp before_tmp before_repo
+  suite_tmp=$(mktemp -d "$tmp_root/zenml-spark-eks-suite-$name.XXXXXX")
+  before_tmp=$(project_tmp_entries)
+  before_repo=$(untracked_files)
+  TMPDIR="$suite_tmp" "$@" 2>&1 | tee "$log_dir/$name.log"
   rc=${PIPESTATUS[0]}
-  local took=$((SECONDS - start))
-  if [ "$rc" -eq 0 ]; then rows+=("$name|pass|${took}s"); else rows+=("$name|FAIL (exit $rc)|${took}s"); failed=1; fi
+  local took=$((SECONDS - start)) left stray shared
+  left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 ! -name 'tsx-*' -printf '%f\n' | sort)
+  stray=$(comm -13 <(echo "$before_repo") <(untracked_files))
+  shared=$(comm -13 <(echo "$before_tmp") <(project_tmp_entries))
+  rm -rf "$suite_tmp"
+  if [ -n "$left" ] || [ -n "$stray" ]; then
+    echo "$name: left behind (a suite must remove what it creates, on success and on failure):" >&2
+    [ -n "$left" ] && printf '  temp dir: %s\n' $left >&2
+    [ -n "$stray" ] && printf '  clone: %s\n' $stray >&2
+    [ "$rc" -eq 0 ] && rc=97
+  fi
+  if [ -n "$shared" ]; then
+    echo "$name: new in $tmp_root with this project's prefixes (outside the suite's temp dir; maybe another clone's run):" >&2
+    printf '  %s\n' $shared >&2
+  fi
+  if [ "$rc" -eq 0 ]; then rows+=("$name|pass|${took}s")
+  elif [ "$rc" -eq 97 ]; then rows+=("$name|FAIL (left files)|${took}s"); failed=1
+  else rows+=("$name|FAIL (exit $rc)|${took}s"); failed=1; fi
 }
 
 install_all() {

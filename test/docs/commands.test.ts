@@ -229,7 +229,9 @@ beforeAll(async () => {
   const jobs = COMMANDS.flatMap(({ command }) => {
     const action = actionOf(command);
     if (!action || action.kind === 'skip') return [];
-    const c = substitute(command, outputsJson);
+    // `cmd > file` writes its output into the test's directory, not into the repository.
+    const [c, redirect] = substitute(command, outputsJson).split(/\s+>\s+/);
+    const into = redirect ? ` > ${path.join(work, path.basename(redirect.trim()))}` : '';
     if (action.kind === 'synopsis') {
       return [[command, shellCommand(c.replace(/\s*\[.*$/, ''), '--help')] as const];
     }
@@ -240,7 +242,7 @@ beforeAll(async () => {
         : action.kind === 'dry-run' && !/--dry-run\b/.test(c)
           ? '--dry-run'
           : '';
-    return [[command, shellCommand(c, extra)] as const];
+    return [[command, `${shellCommand(c, extra)}${into}`] as const];
   });
   const queue = [...new Map(jobs).entries()];
   const worker = async () => {

@@ -12,8 +12,9 @@ import {
   stageFiles,
   writeCanary,
 } from '../../../../../scripts/verify/gates/parsers/secret-scan';
+import { tempDir } from '../../../../temp-dirs';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gates-secrets-'));
+const tmp = () => tempDir('gates-secrets-');
 
 /** The gitleaks that scripts/verify/gates.sh installs (GATES_GITLEAKS when run through it). */
 function installedGitleaks(): string | undefined {
