@@ -283,7 +283,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (deploymentIdDerived) c.deploymentId = c.namePrefix;
 
   if (c.account !== undefined && !ACCOUNT.test(c.account)) bad('account', 'a 12-digit AWS account id');
-  if (c.region !== undefined && !isRegionName(c.region)) bad('region', 'an AWS region name such as eu-west-1');
+  if (c.region !== undefined && !isRegionName(c.region))
+    bad('region', 'an AWS region name such as eu-west-1');
   if (!DNS_LABEL_PREFIX.test(c.namePrefix) || c.namePrefix.includes('--')) {
     bad(
       'namePrefix',
