@@ -8,6 +8,11 @@ export PATH="$root/node_modules/.bin:$PATH"
 # No test may reach a real AWS account: drop any credentials the caller's shell carries.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+# Node 24 first on PATH (installed, once, if the machine's is older) and node_modules in step with the
+# lock file, before anything else: every later step (npm ci, tsx, jest, cdk) runs on it.
+# shellcheck source=../lib/ensure-node.sh
+source "$root/scripts/lib/ensure-node.sh" || { echo "test: no usable Node.js $ZSE_NODE_MIN_MAJOR" >&2; exit 1; }
+echo "node: $(command -v node) $(node --version)"
 
 # Fast suites first; the ones that need Python tools install them (cached) inside their own script.
 ALL_SUITES=(install typecheck lint unit synth manifests gates spark kubernetes emulator zenml rehearsal)
@@ -62,7 +67,7 @@ run_suite() {
 }
 
 install_all() {
-  bash scripts/lib/ensure-node.sh && bash scripts/verify/gates.sh --install-only
+  source scripts/lib/ensure-node.sh && bash scripts/verify/gates.sh --install-only
 }
 
 run_suite install install_all
