@@ -66,6 +66,8 @@ export interface LineItem {
   readonly item: string;
   readonly quantity: number;
   readonly unit: string;
+  /** Units billed per month: quantity, times the hours of a month for an hourly unit (730 cluster-hours). */
+  readonly unitsPerMonth: number;
   /** USD per unit; null when the table has no price (the line is unpriced). */
   readonly unitPrice: number | null;
   /** USD per month; null when unpriced or not modelled. */
@@ -89,6 +91,10 @@ export interface NodeScenario {
 
 export interface CostEstimate {
   readonly region: string;
+  /** Whether the price table has prices for the region at all. */
+  readonly regionPriced: boolean;
+  /** When it has not: why, and which regions it has. */
+  readonly unpricedRegionReason?: string;
   /** Why this region: the setting, a flag, or the stated default. */
   readonly regionSource: string;
   readonly currency: string;
@@ -178,6 +184,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       : (entry?.note ?? (missingWhy || 'no price in pricing/aws-prices.json'));
     lines.push({
       ...base,
+      unitsPerMonth: round(base.quantity * unitsPerMonthEach),
       unitPrice,
       monthly: unitPrice === null ? null : round(unitPrice * base.quantity * unitsPerMonthEach),
       perNodeMonthly:
@@ -208,6 +215,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       item: 'custom-resource handlers',
       quantity: lambdas.length,
       unit: 'function',
+      unitsPerMonth: lambdas.length,
       unitPrice: 0,
       monthly: 0,
       note: 'invoked only during deploy/destroy: free tier or cents',
@@ -232,6 +240,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       item: 'not modelled',
       quantity: rs.length,
       unit: 'resource',
+      unitsPerMonth: rs.length,
       unitPrice: null,
       monthly: null,
       note: 'UNPRICED: this resource type is not in the cost model (add it in scripts/estimate/cost-lines.ts)',
@@ -256,8 +265,14 @@ export function estimateCost(input: CostInput): CostEstimate {
     ),
   });
 
+  const priced = Object.keys(prices.regions);
   return {
     region,
+    regionPriced: table !== undefined,
+    unpricedRegionReason:
+      table === undefined
+        ? `pricing/aws-prices.json has no prices for ${region}; it has ${priced.join(', ')} (add the region's figures, with their sources, to price it)`
+        : undefined,
     regionSource,
     currency: prices.currency,
     pricesRetrieved: prices.retrieved,

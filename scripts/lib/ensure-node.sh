@@ -59,7 +59,11 @@ zse_ensure_node() {
   # node_modules as package-lock.json describes it (npm ci now runs on the Node chosen above).
   stamp=$root/node_modules/.zenml-spark-lock-hash
   want=$(sha256sum "$root/package-lock.json" | cut -c1-64)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ -L "$root/node_modules" ]; then
+    # A git worktree that links another clone's node_modules: npm ci here would reinstall the
+    # directory every linked clone uses, under their feet. Use it as it is, and say so.
+    echo "node: node_modules links to $(readlink "$root/node_modules"), installed for another package-lock.json; not running npm ci into a shared directory (run it where the directory lives)" >&2
+  elif [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "node: npm ci (package-lock.json changed or node_modules missing)" >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
     echo "$want" >"$stamp"
