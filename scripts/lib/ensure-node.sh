@@ -62,7 +62,10 @@ zse_ensure_node() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ -L "$root/node_modules" ]; then
     # A git worktree that links another clone's node_modules: npm ci here would reinstall the
     # directory every linked clone uses, under their feet. Use it as it is, and say so.
-    echo "node: node_modules links to $(readlink "$root/node_modules"), installed for another package-lock.json; not running npm ci into a shared directory (run it where the directory lives)" >&2
+    if [ -z "${ZSE_SHARED_NODE_MODULES_NOTED:-}" ]; then
+      echo "node: node_modules links to $(readlink "$root/node_modules"), installed for another package-lock.json; not running npm ci into a shared directory (run it where the directory lives)" >&2
+      export ZSE_SHARED_NODE_MODULES_NOTED=1
+    fi
   elif [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "node: npm ci (package-lock.json changed or node_modules missing)" >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2) || return 1
