@@ -26,11 +26,13 @@ log_dir="$root/.cache/test-logs"
 mkdir -p "$log_dir"
 
 # Nothing a suite makes may outlive it. Each suite gets a temp dir of its own (TMPDIR: Node, Python,
-# Go and mktemp honour it) that must be empty afterwards, except tsx's transpile cache (tsx-<uid>),
-# which is a cache by design; a suite must not leave untracked files in the clone either. Entries of
+# Go and mktemp honour it) that must be empty afterwards, except the caches tools keep there by
+# design (CACHES_IN_TMP: tsx's transpile cache tsx-<uid>, lark's grammar cache that checkov's parser
+# writes); a suite must not leave untracked files in the clone either. Entries of
 # the project's own prefixes appearing directly in the shared temp dir are reported too (without
 # failing: on a shared machine another clone's run may have made them).
 tmp_root=${TMPDIR:-/tmp}
+CACHES_IN_TMP=(-name 'tsx-*' -o -name '.lark_cache_*')
 PROJECT_TMP_PREFIXES='^(zse-|zenml-spark|moto-|gates-|cdk\.out|cdk8s\.outdir\.|manifests-|render-|run-pipeline-|run-commands-|zenml-e2e-|spark-driver-kube-|schemas-|wheel-|pytest-of-)'
 project_tmp_entries() { ls -1A "$tmp_root" 2>/dev/null | grep -E "$PROJECT_TMP_PREFIXES" | sort || true; }
 untracked_files() { git -C "$root" status --porcelain --untracked-files=all 2>/dev/null | sed -n 's/^?? //p' | sort || true; }
@@ -47,7 +49,7 @@ run_suite() {
   TMPDIR="$suite_tmp" "$@" 2>&1 | tee "$log_dir/$name.log"
   rc=${PIPESTATUS[0]}
   local took=$((SECONDS - start)) left stray shared
-  left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 ! -name 'tsx-*' -printf '%f\n' | sort)
+  left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 ! \( "${CACHES_IN_TMP[@]}" \) -printf '%f\n' | sort)
   stray=$(comm -13 <(echo "$before_repo") <(untracked_files))
   shared=$(comm -13 <(echo "$before_tmp") <(project_tmp_entries))
   rm -rf "$suite_tmp"
