@@ -32,6 +32,9 @@ mkdir -p "$log_dir"
 # the project's own prefixes appearing directly in the shared temp dir are reported too (without
 # failing: on a shared machine another clone's run may have made them).
 tmp_root=${TMPDIR:-/tmp}
+# Node 24's module compile cache (TypeScript and jest turn it on) goes with the other caches, not
+# into each suite's temp dir: kept warm across suites and runs.
+export NODE_COMPILE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks/node-compile-cache"
 CACHES_IN_TMP=(-name 'tsx-*' -o -name '.lark_cache_*')
 PROJECT_TMP_PREFIXES='^(zse-|zenml-spark|moto-|gates-|cdk\.out|cdk8s\.outdir\.|manifests-|render-|run-pipeline-|run-commands-|zenml-e2e-|spark-driver-kube-|schemas-|wheel-|pytest-of-)'
 project_tmp_entries() { ls -1A "$tmp_root" 2>/dev/null | grep -E "$PROJECT_TMP_PREFIXES" | sort || true; }

@@ -25,6 +25,7 @@ import { SETTINGS } from '../../../lib/settings/config';
 import { awsJsonCall } from '../../../scripts/lib/aws-json';
 import { cdkJsonContext } from '../../../scripts/lib/settings';
 import { type MotoServer, startMotoServer } from '../../../scripts/verify/moto/moto-server';
+import { tempDir } from '../../temp-dirs';
 import {
   createFixtureStack,
   createSecret,
@@ -96,7 +97,9 @@ function cdkBootstrap(): void {
     path.join(ROOT, 'node_modules', '.bin', 'cdk'),
     ['bootstrap', `aws://${account}/${REGION}`, '--no-notices'],
     {
-      cwd: ROOT,
+      // Not in the clone: there, the CLI would synthesize the app into its cdk.out/ (which npm run
+      // synth stamped; the stamp would then rightly call it changed).
+      cwd: tempDir('bootstrap-'),
       env: { ...isolatedEnv(moto), CDK_DISABLE_CLI_TELEMETRY: 'true' },
       encoding: 'utf8',
       timeout: 120_000,
