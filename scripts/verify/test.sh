@@ -28,14 +28,15 @@ mkdir -p "$log_dir"
 # Nothing a suite makes may outlive it. Each suite gets a temp dir of its own (TMPDIR: Node, Python,
 # Go and mktemp honour it) that must be empty afterwards, except the caches tools keep there by
 # design (CACHES_IN_TMP: tsx's transpile cache tsx-<uid>, lark's grammar cache that checkov's parser
-# writes); a suite must not leave untracked files in the clone either. Entries of
+# writes, Node's module compile cache in a child process a test starts with an environment of its
+# own); a suite must not leave untracked files in the clone either. Entries of
 # the project's own prefixes appearing directly in the shared temp dir are reported too (without
 # failing: on a shared machine another clone's run may have made them).
 tmp_root=${TMPDIR:-/tmp}
 # Node 24's module compile cache (TypeScript and jest turn it on) goes with the other caches, not
 # into each suite's temp dir: kept warm across suites and runs.
 export NODE_COMPILE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks/node-compile-cache"
-CACHES_IN_TMP=(-name 'tsx-*' -o -name '.lark_cache_*')
+CACHES_IN_TMP=(-name 'tsx-*' -o -name '.lark_cache_*' -o -name 'node-compile-cache')
 PROJECT_TMP_PREFIXES='^(zse-|zenml-spark|moto-|gates-|cdk\.out|cdk8s\.outdir\.|manifests-|render-|run-pipeline-|run-commands-|zenml-e2e-|spark-driver-kube-|schemas-|wheel-|pytest-of-)'
 project_tmp_entries() { ls -1A "$tmp_root" 2>/dev/null | grep -E "$PROJECT_TMP_PREFIXES" | sort || true; }
 untracked_files() { git -C "$root" status --porcelain --untracked-files=all 2>/dev/null | sed -n 's/^?? //p' | sort || true; }
