@@ -8,7 +8,7 @@ module.exports = {
   maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.(emulator|zenml|kube)\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.(emulator|zenml|zenml-server|kube)\\.test\\.ts$'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   // In the clone, not in the temp dir: scripts/verify/test.sh gives every suite a temp dir of its

@@ -7,11 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { type KubernetesVersionName, SETTINGS, type ZenmlDatabaseAuth } from '../lib/settings/config';
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
 import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
+import { rdsCaBundle } from '../lib/settings/rds-ca';
+import { ZENML_SERVER_IMAGE } from '../lib/settings/zenml';
+import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
 import { SparkRbacChart } from './spark-rbac-chart';
+import { ZenmlServerChart } from './zenml-server-chart';
 
 export interface ManifestValues {
   readonly region?: string;
@@ -24,6 +29,14 @@ export interface ManifestValues {
   readonly runId?: string;
   /** Node type each step must fit on. @default 't3a.xlarge' */
   readonly nodeInstanceType?: string;
+  /** The EKS cluster the autoscaler discovers node groups of. */
+  readonly clusterName?: string;
+  /** Picks the autoscaler's image. @default the kubernetesVersion setting's default */
+  readonly kubernetesVersion?: KubernetesVersionName;
+  /** Write the in-cluster ZenML server's chart. @default true */
+  readonly zenmlServer?: boolean;
+  /** @default 'iam' */
+  readonly zenmlDatabaseAuth?: ZenmlDatabaseAuth;
 }
 
 export interface WrittenManifest {
@@ -37,6 +50,27 @@ const DEFAULT_REPOSITORY = 'zenml';
 
 export const RBAC_MANIFEST = 'spark-rbac.k8s.yaml';
 export const PIPELINE_MANIFEST = 'pipeline-jobs.k8s.yaml';
+export const AUTOSCALER_MANIFEST = 'cluster-autoscaler.k8s.yaml';
+export const ZENML_SERVER_MANIFEST = 'zenml-server.k8s.yaml';
+
+/**
+ * The server chart's review copy: deploy-time values (database endpoint, secret ARNs) as
+ * placeholders; the RDS roots of the region when it is set, of every region otherwise.
+ */
+export function zenmlServerChartForReview(app: App, values: ManifestValues = {}): ZenmlServerChart {
+  const v = resolveValues(values);
+  return new ZenmlServerChart(app, 'zenml-server', {
+    databaseAuth: v.zenmlDatabaseAuth,
+    region: v.region,
+    databaseHost: PLACEHOLDERS.databaseEndpoint,
+    databasePort: '3306',
+    databaseName: 'zenml',
+    adminSecretId: PLACEHOLDERS.adminSecretArn,
+    jwtSecretId: PLACEHOLDERS.jwtSecretArn,
+    databaseSecretId: PLACEHOLDERS.rdsSecretArn,
+    rdsCaBundle: rdsCaBundle(values.region),
+  });
+}
 
 /** Values with every gap filled by its placeholder. */
 export function resolveValues(values: ManifestValues = {}): Required<ManifestValues> {
@@ -52,6 +86,11 @@ export function resolveValues(values: ManifestValues = {}): Required<ManifestVal
     sparkRoleArn: values.sparkRoleArn ?? PLACEHOLDERS.sparkRoleArn,
     runId: values.runId ?? PLACEHOLDERS.runId,
     nodeInstanceType: values.nodeInstanceType ?? DEFAULT_NODE_INSTANCE_TYPE,
+    clusterName: values.clusterName ?? PLACEHOLDERS.clusterName,
+    kubernetesVersion:
+      values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
+    zenmlServer: values.zenmlServer ?? true,
+    zenmlDatabaseAuth: values.zenmlDatabaseAuth ?? 'iam',
   };
 }
 
@@ -76,7 +115,20 @@ export function writeManifests(outDir: string, values?: ManifestValues): Written
       PIPELINE_MANIFEST,
       (app) => new PipelineJobsChart(app, 'pipeline-jobs', pipelineChartProps(v)),
     ],
+    [
+      'cluster-autoscaler',
+      AUTOSCALER_MANIFEST,
+      (app) =>
+        new ClusterAutoscalerChart(app, 'cluster-autoscaler', {
+          clusterName: v.clusterName,
+          region: v.region,
+          kubernetesVersion: v.kubernetesVersion,
+        }),
+    ],
   ];
+  if (v.zenmlServer) {
+    charts.push(['zenml-server', ZENML_SERVER_MANIFEST, (app) => zenmlServerChartForReview(app, values)]);
+  }
   mkdirSync(outDir, { recursive: true });
   return charts.map(([name, fileName, make]) => {
     const objects = make(new App()).toJson() as object[];
@@ -122,12 +174,20 @@ export function assertNoTokens(chart: string, text: string): void {
 }
 
 function header(chart: string, v: Required<ManifestValues>): string {
-  const lines = [
-    `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
-    'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
-    `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
-    `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType}`,
-    `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
-  ];
+  const lines =
+    chart === 'zenml-server'
+      ? [
+          `Chart ${chart}, written by k8s/manifests.ts: the ZenML server (${ZENML_SERVER_IMAGE}), for review.`,
+          'The stack applies it at deploy with the database endpoint and the secret ARNs (PLACEHOLDER-* here) filled in.',
+          `region=${v.region} databaseAuth=${v.zenmlDatabaseAuth}`,
+          'It holds no secret: the launcher (zenml-server/launcher.py) reads them from Secrets Manager at run time.',
+        ]
+      : [
+          `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
+          'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
+          `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
+          `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType} cluster=${v.clusterName} kubernetes=${v.kubernetesVersion}`,
+          `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
+        ];
   return `${lines.map((l) => `# ${l}`).join('\n')}\n`;
 }

@@ -11,6 +11,11 @@
  * Per step the chart emits a headless Service and a Job; shared by all steps, a ConfigMap with the
  * executor pod template (security context, writable scratch dirs). Pod sizes come from
  * k8s/spark-sizing.ts and are checked to fit on one node.
+ *
+ * Placement (lib/settings/scheduling.ts): driver and executor pods tolerate the Spark pool's taint
+ * and select its nodes, so they run on the Spark pool only (and the cluster autoscaler adds a
+ * Spark node for them when none is free); they carry safe-to-evict=false, so the autoscaler never
+ * removes a node while a step runs on it.
  */
 import { ApiObject, Chart, type ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
@@ -19,6 +24,7 @@ import { stringify } from 'yaml';
 import { PART_OF_LABEL, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/settings/names';
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
 import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../lib/settings/pipeline';
+import { sparkPodPlacement } from '../lib/settings/scheduling';
 import { isPlaceholder } from './placeholders';
 import {
   fitOnOneNode,
@@ -241,9 +247,18 @@ export class PipelineJobsChart extends Chart {
     job.podMetadata.addLabel(LABELS.name, APP_NAME);
     for (const [key, value] of Object.entries(PART_OF_LABEL)) job.podMetadata.addLabel(key, value);
     for (const [key, value] of Object.entries(selector)) job.podMetadata.addLabel(key, value);
+    const placement = sparkPodPlacement();
+    for (const [key, value] of Object.entries(placement.annotations))
+      job.podMetadata.addAnnotation(key, value);
     const jobObject = ApiObject.of(job);
     // cdk8s-plus has no pod-level seccomp or podFailurePolicy: patched in.
     jobObject.addJsonPatch(
+      // The Spark pool only: its nodes' taint tolerated, its label selected (cdk8s-plus would write affinity).
+      JsonPatch.add('/spec/template/spec/nodeSelector', { ...placement.nodeSelector }),
+      JsonPatch.add(
+        '/spec/template/spec/tolerations',
+        placement.tolerations.map((t) => ({ ...t })),
+      ),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       // Exit 1 is the step program failing (bad input, quality gate): a retry cannot help, fail now.
       // A pod lost to a node drain or preemption is retried without using up backoffLimit.
@@ -340,11 +355,18 @@ export function executorPodTemplate(): Record<string, unknown> {
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
+  const placement = sparkPodPlacement();
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { labels: { ...PART_OF_LABEL, [LABELS.component]: 'spark-executor' } },
+    metadata: {
+      labels: { ...PART_OF_LABEL, [LABELS.component]: 'spark-executor' },
+      annotations: { ...placement.annotations },
+    },
     spec: {
+      // The Spark pool only, like the driver (lib/settings/scheduling.ts).
+      nodeSelector: { ...placement.nodeSelector },
+      tolerations: placement.tolerations.map((t) => ({ ...t })),
       // Executors never call the API server. Pod Identity mounts its own projected token.
       automountServiceAccountToken: false,
       securityContext: {

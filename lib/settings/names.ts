@@ -18,6 +18,10 @@ export function physicalNames(config: EnvironmentConfig) {
     ecrRepositoryName: config.ecrRepositoryPrefix ? `${config.ecrRepositoryPrefix}/zenml` : 'zenml',
     rdsSecretName: `${p}/rds_authentication`,
     s3SecretName: `${p}/s3_authentication`,
+    zenmlAdminSecretName: `${p}/zenml-server-admin`,
+    zenmlJwtSecretName: `${p}/zenml-server-jwt`,
+    zenmlServerRoleName: `${p}-zenml-server`,
+    zenmlBootstrapRoleName: `${p}-zenml-db-bootstrap`,
   } as const;
 }
 
@@ -31,3 +35,16 @@ export const DEPLOYMENT_TAG = 'zenml-spark-eks:deployment';
 
 /** Kubernetes label on every object of the charts. */
 export const PART_OF_LABEL = { 'app.kubernetes.io/part-of': 'zenml-spark-eks' } as const;
+
+/**
+ * The cluster autoscaler's Kubernetes names: its Deployment and service account (the stack's Pod
+ * Identity association names the service account; `npm run pause` / `resume` scale the Deployment).
+ */
+export const CLUSTER_AUTOSCALER = {
+  namespace: 'kube-system',
+  serviceAccount: 'cluster-autoscaler',
+  deployment: 'cluster-autoscaler',
+} as const;
+
+/** Construct id of the stack; cdk.out/<id>.template.json and every construct path start with it. */
+export const STACK_ID = 'ZenmlSpark';

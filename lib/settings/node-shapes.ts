@@ -1,7 +1,8 @@
 /**
- * The node instance types the Spark sizing knows (k8s/spark-sizing.ts does the arithmetic with
- * them), on the ground floor because the settings accept only these types: a value of
- * `nodeInstanceType` outside them is rejected at synth.
+ * The node instance types the sizing knows (lib/settings/sizing.ts does the arithmetic with them),
+ * on the ground floor because the settings accept only these types: a value of `nodeInstanceType`
+ * or `systemNodeInstanceType` outside them is rejected at synth, and so is a type the pool's pods
+ * do not fit on.
  */
 
 export interface NodeShape {
@@ -13,10 +14,15 @@ export interface NodeShape {
 }
 
 /**
- * x86_64 instance types whose numbers are written down here (the image is built for linux/amd64);
- * the default node group uses t3a.xlarge. maxPods from amazon-eks-ami eni-max-pods.txt.
+ * x86_64 instance types whose numbers are written down here (the Spark image is built for
+ * linux/amd64, both pools use the AL2023 x86_64 AMI); the Spark pool defaults to t3a.xlarge, the
+ * system pool to t3a.medium. maxPods from amazon-eks-ami eni-max-pods.txt.
  */
 export const NODE_SHAPES: Readonly<Record<string, NodeShape>> = {
+  't3a.small': shape('t3a.small', 2, 2, 8),
+  't3a.medium': shape('t3a.medium', 2, 4, 17),
+  't3.medium': shape('t3.medium', 2, 4, 17),
+  'm5.large': shape('m5.large', 2, 8, 29),
   't3a.large': shape('t3a.large', 2, 8, 35),
   't3a.xlarge': shape('t3a.xlarge', 4, 16, 58),
   't3a.2xlarge': shape('t3a.2xlarge', 8, 32, 58),
@@ -38,3 +44,5 @@ function shape(instanceType: string, vcpus: number, memoryGiB: number, maxPods: 
 }
 
 export const DEFAULT_NODE_INSTANCE_TYPE = 't3a.xlarge';
+/** Burstable and small: the system pool's pods idle almost all the time (lib/settings/sizing.ts). */
+export const DEFAULT_SYSTEM_NODE_INSTANCE_TYPE = 't3a.medium';

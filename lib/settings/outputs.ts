@@ -19,9 +19,26 @@ export const OUTPUT_KEYS = {
   rdsSecretArn: 'RdsAuthenticationSecretArn',
   s3SecretArn: 'S3AuthenticationSecretArn',
   updateKubeconfigCommand: 'UpdateKubeconfigCommand',
+  zenmlServerUrl: 'ZenmlServerUrl',
+  zenmlServerNamespace: 'ZenmlServerNamespace',
+  zenmlAdminSecretArn: 'ZenmlServerAdminSecretArn',
 } as const;
 
 export type OutputName = keyof typeof OUTPUT_KEYS;
 
-/** Outputs present only with some settings (s3AccessKey=true; emulator leaves out the cluster ones). */
-export const OPTIONAL_OUTPUTS: readonly OutputName[] = ['s3SecretArn'];
+/**
+ * Outputs present only with some settings: the S3 secret with s3AccessKey=true; the database and
+ * the in-cluster server's only with zenmlServer=true (the emulator leaves out the cluster ones).
+ * ZenmlServerUrl is always there: the Service URL of the in-cluster server (what step pods use;
+ * clients reach it through `npm run zenml-login`), or the zenmlServerUrl setting.
+ */
+const OPTIONAL = [
+  's3SecretArn',
+  'databaseEndpoint',
+  'databasePort',
+  'rdsSecretArn',
+  'zenmlServerNamespace',
+  'zenmlAdminSecretArn',
+] as const satisfies readonly OutputName[];
+export type OptionalOutputName = (typeof OPTIONAL)[number];
+export const OPTIONAL_OUTPUTS: readonly OutputName[] = OPTIONAL;

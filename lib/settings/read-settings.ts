@@ -7,7 +7,7 @@
  * nor one the CDK owns is passed on as an unknown setting, which resolveConfig rejects, exactly as
  * it rejects an unknown ZENML_SPARK_* variable. A typo in `-c` or cdk.json cannot go unnoticed.
  */
-import { envVarName, type RawSettings, SETTING_NAMES } from './config';
+import { envVarName, type RawSettings, REMOVED_SETTINGS, SETTING_NAMES } from './config';
 
 const ENV_PREFIX = 'ZENML_SPARK_';
 
@@ -34,8 +34,10 @@ export function readRawSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): RawSettings {
   const raw: RawSettings = {};
-  const known = new Set<string>(SETTING_NAMES);
-  const byEnvName = new Map(SETTING_NAMES.map((name) => [envVarName(name), name]));
+  // Removed settings are known too, so that a leftover value is reported as removed, not ignored.
+  const names = [...SETTING_NAMES, ...Object.keys(REMOVED_SETTINGS)] as typeof SETTING_NAMES;
+  const known = new Set<string>(names);
+  const byEnvName = new Map(names.map((name) => [envVarName(name), name]));
   for (const [key, value] of Object.entries(context)) {
     if (value === undefined || (!known.has(key) && isCdkOwnedContextKey(key))) continue;
     // An unknown key is reported by resolveConfig as an unknown setting.

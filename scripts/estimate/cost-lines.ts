@@ -2,6 +2,7 @@
  * The line items of the cost estimate, one function per kind of resource, each reading the
  * template's resources and pricing them through the context estimateCost (cost-model.ts) builds.
  */
+import { POOL_LABEL } from '../../lib/settings/scheduling';
 import type { LineItem, LogKind, UsageAssumptions } from './cost-model';
 import type { PriceEntry } from './price-table';
 
@@ -36,6 +37,8 @@ export interface Pricing {
 /** A node group and its scaling sizes. */
 export interface NodeGroupSize {
   readonly ng: Resource;
+  /** Its pool (the `zenml-spark-eks/pool` label): 'system', 'spark', or undefined for another node group. */
+  readonly pool?: string;
   readonly min: number;
   readonly desired: number;
   readonly max: number;
@@ -71,19 +74,20 @@ export function addClusterLines(p: Pricing): NodeGroupSize[] {
     const min = Number(scaling.MinSize ?? 1);
     const desired = Number(scaling.DesiredSize ?? min);
     const max = Number(scaling.MaxSize ?? desired);
-    return { ng, min, desired, max };
+    const pool = (ng.props.Labels as Record<string, string> | undefined)?.[POOL_LABEL];
+    return { ng, pool, min, desired, max };
   });
-  for (const { ng, min, desired, max } of nodeGroups) {
+  for (const { ng, pool, min, desired, max } of nodeGroups) {
     const types = (ng.props.InstanceTypes as string[] | undefined) ?? [];
     const instanceType = types[0];
     const spot = ng.props.CapacityType === 'SPOT';
-    const notes = [`min ${min} / desired ${desired} / max ${max}`];
+    const notes = [`${pool ? `${pool} pool, ` : ''}min ${min} / desired ${desired} / max ${max}`];
     if (types.length > 1) notes.push(`priced as ${instanceType}, the first of ${types.join(', ')}`);
     if (spot) notes.push('SPOT capacity priced at on-demand (an upper bound)');
     line(
       {
         group: 'AWS::EKS::Nodegroup',
-        item: `EC2 ${instanceType ?? '(instance type from a launch template)'} nodes`,
+        item: `EC2 ${instanceType ?? '(instance type from a launch template)'} nodes${pool ? ` (${pool} pool)` : ''}`,
         quantity: desired,
         unit: 'instance-hour',
         perNodeUnits: 1,
@@ -101,7 +105,7 @@ export function addClusterLines(p: Pricing): NodeGroupSize[] {
     line(
       {
         group: 'AWS::EKS::Nodegroup',
-        item: `node root volumes (${disk} GiB gp3 each)`,
+        item: `node root volumes (${disk} GiB gp3 each${pool ? `, ${pool} pool` : ''})`,
         quantity: desired * disk,
         unit: 'GB-month',
         perNodeUnits: disk,
@@ -139,6 +143,8 @@ export function addNetworkLines(p: Pricing): void {
         quantity: usage.natGbPerMonth,
         unit: 'GB',
         note: 'usage assumption: image pulls and installs; S3 bypasses NAT through the gateway endpoint',
+        // With no node running nothing in the VPC sends traffic through NAT (paused).
+        onlyWhile: 'nodes',
         resources: nats.map((n) => n.id),
       },
       price('natGatewayGb'),
@@ -196,6 +202,8 @@ export function addDatabaseLines(p: Pricing): void {
         quantity: copies,
         unit: 'instance-hour',
         note: db.props.Engine === 'mysql' ? undefined : 'priced with the MySQL rate',
+        // A stopped instance bills its storage only (paused).
+        onlyWhile: 'database',
         resources: [db.id],
       },
       price('rdsInstanceHour', cls),

@@ -18,7 +18,6 @@ import {
   addStorageLines,
   groupBy,
   type LineFn,
-  type NodeGroupSize,
   type PriceFn,
   type Pricing,
   type Resource,
@@ -39,6 +38,11 @@ export interface UsageAssumptions {
   readonly ecrGbPerRepository: number;
   /** GB/month ingested per log group, by what writes to it. */
   readonly logGbPerMonth: Readonly<Record<LogKind, number>>;
+  /**
+   * Spark nodes one pipeline run keeps busy: the steps run one after another and each fits on one
+   * Spark node (lib/settings/sizing.ts), so one. The "running" state prices the Spark pool there.
+   */
+  readonly sparkNodesPerRun: number;
 }
 
 export type LogKind = 'eks-control-plane' | 'vpc-flow-logs' | 'rds' | 'lambda' | 'other';
@@ -58,6 +62,7 @@ export const DEFAULT_USAGE: UsageAssumptions = {
     lambda: 0.01,
     other: 0.1,
   },
+  sparkNodesPerRun: 1,
 };
 
 export interface LineItem {
@@ -78,15 +83,39 @@ export interface LineItem {
   readonly perNodeMonthly?: number | null;
   /** Units of this line one node brings (1 instance, DiskSize GB); set on per-node lines only. */
   readonly perNodeUnits?: number;
+  /**
+   * A fixed line that stops with the thing it names: 'database' (instance hours of a stopped DB
+   * are not billed), 'nodes' (traffic made by nodes, none when every pool is at 0).
+   */
+  readonly onlyWhile?: 'database' | 'nodes';
   readonly note?: string;
   /** Logical ids of the resources the line counts. */
   readonly resources: readonly string[];
 }
 
 export interface NodeScenario {
+  /** Nodes in all pools together. */
   readonly nodes: number;
-  /** Monthly total with the node group(s) at this size; a lower bound when anything is unpriced. */
+  /** Nodes per pool ('system', 'spark'; a node group without a pool label under its logical id). */
+  readonly byPool: Readonly<Record<string, number>>;
+  readonly databaseRunning: boolean;
+  /** Monthly total in this state; a lower bound when anything is unpriced. */
   readonly monthly: number;
+}
+
+/** A node group as the estimate saw it in the template. */
+export interface EstimatedNodeGroup {
+  readonly id: string;
+  readonly pool?: string;
+  readonly min: number;
+  readonly desired: number;
+  readonly max: number;
+}
+
+/** Where a cluster can be: how many nodes each node group runs and whether the database runs. */
+export interface ClusterState {
+  readonly nodes: (g: EstimatedNodeGroup) => number;
+  readonly databaseRunning: boolean;
 }
 
 export interface CostEstimate {
@@ -101,11 +130,17 @@ export interface CostEstimate {
   readonly pricesRetrieved: string;
   readonly hoursPerMonth: number;
   readonly lines: readonly LineItem[];
-  /** Node groups at min (idle), desired and max size. */
+  readonly nodeGroups: readonly EstimatedNodeGroup[];
+  /**
+   * The states the environment spends a month in: idle (no pipeline: every pool at its minimum),
+   * running (one pipeline's Spark nodes), max (every pool at its maximum), paused (`npm run pause`:
+   * every pool at 0, the database stopped).
+   */
   readonly scenarios: {
     readonly idle: NodeScenario;
-    readonly desired: NodeScenario;
+    readonly running: NodeScenario;
     readonly max: NodeScenario;
+    readonly paused: NodeScenario;
   };
   /** Lines with no price (unknown region, instance type or resource type). */
   readonly unpriced: readonly LineItem[];
@@ -248,22 +283,20 @@ export function estimateCost(input: CostInput): CostEstimate {
     });
   }
 
-  const fixed = sum(lines.filter((l) => l.perNodeUnits === undefined).map((l) => l.monthly ?? 0));
-  const scenario = (size: (g: NodeGroupSize) => number): NodeScenario => ({
-    nodes: sum(nodeGroups.map(size)),
-    monthly: round(
-      fixed +
-        sum(
-          nodeGroups.map((g) =>
-            sum(
-              lines
-                .filter((l) => l.perNodeUnits !== undefined && l.resources.includes(g.ng.id))
-                .map((l) => (l.perNodeMonthly ?? 0) * size(g)),
-            ),
-          ),
-        ),
-    ),
-  });
+  const groups: EstimatedNodeGroup[] = nodeGroups.map((g) => ({
+    id: g.ng.id,
+    pool: g.pool,
+    min: g.min,
+    desired: g.desired,
+    max: g.max,
+  }));
+  const partial = { lines, nodeGroups: groups };
+  const running = (g: EstimatedNodeGroup) =>
+    g.pool === 'spark'
+      ? Math.min(g.max, Math.max(g.min, usage.sparkNodesPerRun))
+      : g.pool === 'system'
+        ? g.min
+        : g.desired;
 
   const priced = Object.keys(prices.regions);
   return {
@@ -278,10 +311,12 @@ export function estimateCost(input: CostInput): CostEstimate {
     pricesRetrieved: prices.retrieved,
     hoursPerMonth: hours,
     lines,
+    nodeGroups: groups,
     scenarios: {
-      idle: scenario((g) => g.min),
-      desired: scenario((g) => g.desired),
-      max: scenario((g) => g.max),
+      idle: priceState(partial, { nodes: (g) => g.min, databaseRunning: true }),
+      running: priceState(partial, { nodes: running, databaseRunning: true }),
+      max: priceState(partial, { nodes: (g) => g.max, databaseRunning: true }),
+      paused: priceState(partial, { nodes: () => 0, databaseRunning: false }),
     },
     unpriced: lines.filter((l) => l.monthly === null),
     unconfirmedPrices: lines.filter((l) => l.priceStatus === 'unconfirmed').length,
@@ -292,6 +327,34 @@ export function estimateCost(input: CostInput): CostEstimate {
         .map(([k, v]) => `${k} ${v} GB`)
         .join(', ')}; stored = ingestion x retention`,
       'data transfer out of AWS, CloudWatch metrics and API calls are not counted',
+      `running = one pipeline's Spark nodes (${usage.sparkNodesPerRun}: the steps run one after another, each on one node); paused = every pool at 0 and the database stopped (its storage still billed; NAT data none)`,
     ],
   };
+}
+
+/**
+ * The monthly price of one state of the cluster, from the estimate's lines: every fixed line
+ * (less the ones that stop with the database or with the last node), plus each node group's
+ * per-node lines times its nodes. pause/resume price the states they leave and reach with it.
+ */
+export function priceState(e: Pick<CostEstimate, 'lines' | 'nodeGroups'>, state: ClusterState): NodeScenario {
+  const byGroup = e.nodeGroups.map((g) => ({ g, n: state.nodes(g) }));
+  const nodes = sum(byGroup.map((x) => x.n));
+  const counts = (l: LineItem) =>
+    !(l.onlyWhile === 'database' && !state.databaseRunning) && !(l.onlyWhile === 'nodes' && nodes === 0);
+  const fixed = sum(
+    e.lines.filter((l) => l.perNodeUnits === undefined && counts(l)).map((l) => l.monthly ?? 0),
+  );
+  const perNode = sum(
+    byGroup.map(({ g, n }) =>
+      sum(
+        e.lines
+          .filter((l) => l.perNodeUnits !== undefined && l.resources.includes(g.id))
+          .map((l) => (l.perNodeMonthly ?? 0) * n),
+      ),
+    ),
+  );
+  const byPool: Record<string, number> = {};
+  for (const { g, n } of byGroup) byPool[g.pool ?? g.id] = (byPool[g.pool ?? g.id] ?? 0) + n;
+  return { nodes, byPool, databaseRunning: state.databaseRunning, monthly: round(fixed + perNode) };
 }

@@ -5,7 +5,7 @@
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { table } from '../lib/table';
 import type { CloudAssemblySummary } from './cloud-assembly';
-import { type CostEstimate, estimateCost, type LineItem } from './cost-model';
+import { type CostEstimate, estimateCost, type LineItem, type NodeScenario } from './cost-model';
 import { loadPriceTable, unitUsd, usd } from './price-table';
 
 const UNCONFIRMED_MARK = '*';
@@ -47,7 +47,7 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
     );
   }
 
-  out.push('\nLine items (node lines at the desired size)');
+  out.push('\nLine items (node lines at the size the template deploys: idle)');
   out.push(
     table(
       ['resource type', 'item', 'quantity', 'unit price', 'monthly'],
@@ -69,8 +69,8 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
       unpriced: prev.unpriced || l.monthly === null,
     });
   }
-  const desired = e.scenarios.desired.monthly;
-  out.push('\nMonthly total by resource type (desired node count)');
+  const idle = e.scenarios.idle.monthly;
+  out.push('\nMonthly total by resource type (idle)');
   out.push(
     table(
       ['resource type', 'monthly', 'share'],
@@ -79,28 +79,22 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
         .map(([type, v]) => [
           type,
           v.unpriced ? (v.monthly > 0 ? `>= ${usd(v.monthly)}` : 'unpriced') : usd(v.monthly),
-          desired > 0 ? `${((v.monthly / desired) * 100).toFixed(1)}%` : '-',
+          idle > 0 ? `${((v.monthly / idle) * 100).toFixed(1)}%` : '-',
         ]),
     ),
   );
 
-  out.push('\nWhat the environment costs per month');
+  out.push('\nWhat the environment costs per month, by the state it spends the month in');
   out.push(
     table(
-      ['node group at', 'nodes', 'monthly', 'per day'],
-      [
-        ['minimum (idle cost)', e.scenarios.idle],
-        ['desired', e.scenarios.desired],
-        ['maximum', e.scenarios.max],
-      ].map(([label, s]) => {
-        const sc = s as CostEstimate['scenarios']['idle'];
-        return [
-          label as string,
-          String(sc.nodes),
-          totalCell(sc.monthly, e),
-          totalCell(Math.round((sc.monthly / (e.hoursPerMonth / 24)) * 100) / 100, e),
-        ];
-      }),
+      ['state', 'nodes', 'database', 'monthly', 'per day'],
+      stateRows(e).map(([label, sc]) => [
+        label,
+        nodesCell(sc),
+        sc.databaseRunning ? 'running' : 'stopped',
+        totalCell(sc.monthly, e),
+        totalCell(Math.round((sc.monthly / (e.hoursPerMonth / 24)) * 100) / 100, e),
+      ]),
     ),
   );
 
@@ -125,6 +119,23 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
   return out.join('\n');
 }
 
+/** The states, in the order every report lists them. */
+function stateRows(e: CostEstimate): Array<[string, NodeScenario]> {
+  return [
+    ['idle (no pipeline running)', e.scenarios.idle],
+    ["running (one pipeline's Spark nodes)", e.scenarios.running],
+    ['maximum (every pool at its maximum)', e.scenarios.max],
+    ['paused (npm run pause)', e.scenarios.paused],
+  ];
+}
+
+/** `3 (system 1, spark 2)`: the total and each pool's share. */
+export function nodesCell(sc: NodeScenario): string {
+  const pools = Object.entries(sc.byPool);
+  if (pools.length <= 1) return String(sc.nodes);
+  return `${sc.nodes} (${pools.map(([pool, n]) => `${pool} ${n}`).join(', ')})`;
+}
+
 /**
  * The monthly estimate the main synth command ends its summary with, from the templates it just
  * synthesized and the resolved settings.
@@ -142,11 +153,11 @@ export function costSummaryLines(assembly: CloudAssemblySummary, config: Environ
   const lines = [
     `\nMonthly estimate, ${e.region}${config.region ? '' : ' (no region set: default)'}, on-demand prices of ${e.pricesRetrieved}`,
     table(
-      ['node group at', 'nodes', 'monthly'],
+      ['state', 'nodes', 'monthly'],
       [
-        ['minimum (idle)', String(s.idle.nodes), totalCell(s.idle.monthly, e)],
-        ['desired', String(s.desired.nodes), totalCell(s.desired.monthly, e)],
-        ['maximum', String(s.max.nodes), totalCell(s.max.monthly, e)],
+        ['idle (no pipeline running)', nodesCell(s.idle), totalCell(s.idle.monthly, e)],
+        ['paused (npm run pause)', nodesCell(s.paused), totalCell(s.paused.monthly, e)],
+        ['maximum', nodesCell(s.max), totalCell(s.max.monthly, e)],
       ],
     ),
   ];

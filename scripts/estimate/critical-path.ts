@@ -6,16 +6,20 @@
  *   npm run critical-path [-- -c key=value ...] [--assembly cdk.out] [--json]
  */
 
+import { CLUSTER_AUTOSCALER } from '../../lib/settings/names';
+import { POOL_LABEL, POOLS } from '../../lib/settings/scheduling';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';
 import { templatesFor } from './app-templates';
+import type { CfnTemplate } from './cloud-assembly';
 import {
   buildDeployGraph,
   type DeployGraph,
   durationOf,
   formatDuration,
   loadResourceTimes,
+  type ResourceTimes,
   type Schedule,
   schedule,
 } from './deploy-graph';
@@ -27,7 +31,7 @@ Builds the resource dependency graph of the synthesized template(s) (Ref, Fn::Ge
 DependsOn and the implicit waits that matter), weights each resource by its typical create or
 delete time (timings/resource-times.json, with sources) and prints the critical path of a deploy
 and of a destroy, the long-running resources with their start times, and the parallelism checks:
-the database and the cluster on separate branches, the node group not waiting for the database,
+the database and the cluster on separate branches, no node group (system or Spark pool) waiting for the database,
 the deploy within 10% of the EKS chain (cluster, add-ons, node group, kubectl-applied manifests).
 
   -c key=value    a setting, as with cdk (repeatable)
@@ -68,6 +72,37 @@ function longRunnersTable(graph: DeployGraph, s: Schedule): string {
       r.waitedFor ? `${r.waitedFor} (${graph.resources.get(r.waitedFor)?.type})` : '-',
     ]);
   return table(['resource', 'type', 'start', 'done', 'slack', 'last waited for'], rows);
+}
+
+/**
+ * When the cluster can take a Spark step: the autoscaler is applied and the system pool is up by
+ * the end of the deploy; then each run's first pod waits for a Spark node while the pool is at 0.
+ */
+function afterDeploy(template: CfnTemplate, deploy: Schedule, times: ResourceTimes): string {
+  const ofPool = (pool: string) =>
+    Object.entries(template.Resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::EKS::Nodegroup' &&
+        (r.Properties?.Labels as Record<string, string> | undefined)?.[POOL_LABEL] === pool,
+    )?.[0];
+  const autoscaler = Object.entries(template.Resources).find(
+    ([, r]) =>
+      r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+      JSON.stringify(r.Properties?.Manifest ?? '').includes(CLUSTER_AUTOSCALER.deployment),
+  )?.[0];
+  const done = (id: string | undefined) => (id ? deploy.resources.get(id)?.finish : undefined);
+  const lines = ['\nAfter the deploy'];
+  const system = done(ofPool(POOLS.system));
+  const ca = done(autoscaler);
+  if (system !== undefined) lines.push(`  system pool up               ${formatDuration(system)}`);
+  if (ca !== undefined) lines.push(`  cluster autoscaler applied   ${formatDuration(ca)}`);
+  if (ofPool(POOLS.spark)) {
+    lines.push(
+      `  then, per run while the Spark pool is at 0: a pending Spark pod gets a Ready node in ~${formatDuration(times.sparkNodeScaleUp.create)}` +
+        ' (scan + EC2 launch + join; timings/resource-times.json sparkNodeScaleUp)',
+    );
+  }
+  return lines.join('\n');
 }
 
 const OPTIONS = {
@@ -116,6 +151,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(pathTable(deploy));
     console.log('\nLong-running resources during deploy (slack = how much later they could finish)');
     console.log(longRunnersTable(graph, deploy));
+    console.log(afterDeploy(template, deploy, times));
     console.log(
       `\nEstimated destroy ${formatDuration(destroy.total)}, critical path (reverse dependencies):`,
     );

@@ -56,6 +56,8 @@ export interface ResourceTimes {
   readonly default: ResourceTime;
   /** Extra delete wait of a subnet/security group used by a VPC Lambda function. */
   readonly lambdaEniRelease: ResourceTime;
+  /** A pending Spark pod to a Ready Spark node when the pool is at 0 (after the deploy, per run). */
+  readonly sparkNodeScaleUp: ResourceTime;
   readonly types: Readonly<Record<string, ResourceTime>>;
 }
 

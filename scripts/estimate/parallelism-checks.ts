@@ -1,6 +1,6 @@
 /**
  * The parallelism checks of the critical-path estimate: the database and the cluster on separate
- * branches, the node group not waiting for the database, and the deploy within a tolerance of the
+ * branches, no node group (system or Spark pool) waiting for the database, and the deploy within a tolerance of the
  * EKS chain it cannot avoid. The unit tests hold them; `npm run critical-path` prints them.
  */
 import {
@@ -62,7 +62,7 @@ export function parallelismChecks(graph: DeployGraph, times: ResourceTimes): Par
     for (const ng of nodegroups) {
       const p = dependencyPath(graph, ng, db);
       checks.push({
-        name: 'node group does not wait for the database',
+        name: `node group ${ng} does not wait for the database`,
         ok: !p,
         detail: p ? `${ng} waits for ${db}:\n${describeChain(p, graph)}` : 'it does not',
       });

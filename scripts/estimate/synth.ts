@@ -11,6 +11,13 @@ import * as path from 'node:path';
 import { writeManifests } from '../../k8s/manifests';
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { physicalNames } from '../../lib/settings/names';
+import {
+  ZENML_DB_IAM_USER,
+  ZENML_NAMESPACE,
+  ZENML_SECRETS_STORE_PREFIX,
+  ZENML_SERVER_IMAGE,
+  ZENML_SERVER_IN_CLUSTER_URL,
+} from '../../lib/settings/zenml';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { markFailed, writeOkStamp } from '../lib/synth-stamp';
@@ -88,12 +95,37 @@ async function synthesize(
     region: config.region,
     accountId: config.account,
     nodeInstanceType: config.nodeInstanceType,
+    clusterName: physicalNames(config).clusterName,
+    kubernetesVersion: config.kubernetesVersion,
+    zenmlServer: config.zenmlServer,
+    zenmlDatabaseAuth: config.zenmlDatabaseAuth,
   });
   writeOkStamp(outDir, 'cdk.out', config);
   writeOkStamp(distDir, 'dist', config);
 
   printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
   return 0;
+}
+
+/** What the summary says about the ZenML server and its database (exported for the test). */
+export function zenmlServerSummary(config: EnvironmentConfig): string[] {
+  if (!config.zenmlServer) {
+    return [
+      `  database none (zenmlServer=false); removal mode ${config.removalMode}`,
+      `  zenml    your server at ${config.zenmlServerUrl}: the registration commands target it; nothing ZenML runs on the cluster`,
+    ];
+  }
+  const auth =
+    config.zenmlDatabaseAuth === 'iam'
+      ? `RDS IAM auth as ${ZENML_DB_IAM_USER} (Pod Identity; user made by a bootstrap Job)`
+      : 'the master password, read from Secrets Manager at run time (zenmlDatabaseAuth=password)';
+  return [
+    `  database ${config.dbInstanceClass} MySQL ${config.mysqlEngineVersion}; removal mode ${config.removalMode}`,
+    `  zenml    server ${ZENML_SERVER_IMAGE} in namespace ${ZENML_NAMESPACE}, Service ${ZENML_SERVER_IN_CLUSTER_URL}`,
+    `           database: ${auth}; TLS verified against the RDS rsa2048-g1 root`,
+    `           secrets store: AWS Secrets Manager, ${ZENML_SECRETS_STORE_PREFIX}* in the account/region, via Pod Identity`,
+    '           reach: private (ClusterIP); `npm run zenml-login` port-forwards and logs your client in',
+  ];
 }
 
 function printSummary(
@@ -111,12 +143,10 @@ function printSummary(
     `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
   );
   console.log(
-    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}, ${config.nodeInstanceType} x ` +
-      `${config.nodeMinSize}-${config.nodeMaxSize} (desired ${config.nodeDesiredSize})`,
+    `  cluster  ${names.clusterName}: Kubernetes ${config.kubernetesVersion}; system pool ${config.systemNodeInstanceType} x ` +
+      `${config.systemNodeCount}; Spark pool ${config.nodeInstanceType} x ${config.nodeMinSize}-${config.nodeMaxSize} (cluster autoscaler)`,
   );
-  console.log(
-    `  database ${config.dbInstanceClass} MySQL ${config.mysqlEngineVersion}; removal mode ${config.removalMode}`,
-  );
+  for (const line of zenmlServerSummary(config)) console.log(line);
 
   console.log('\nStacks');
   console.log(
@@ -160,4 +190,4 @@ function printSummary(
   console.log(costSummaryLines(assembly, config).join('\n'));
 }
 
-runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -1,7 +1,9 @@
 /**
  * spark/zenml_spark_steps/contract.json, generated from the TypeScript constants the Python side
  * shares: the step list and the run-id rule (lib/settings/pipeline.ts), the namespace and service
- * account the Spark pods run as (lib/settings/names.ts). Python keeps its own literals; two tests
+ * account the Spark pods run as (lib/settings/names.ts), and where Spark pods run: the toleration,
+ * node selector and annotations every Spark pod spec carries (lib/settings/scheduling.ts; the
+ * ZenML step operator's driver and executor pods apply them). Python keeps its own literals; two tests
  * tie the languages through this file: test/scripts/generate/spark-contract.test.ts holds it to
  * the TypeScript constants, spark/tests/test_contract.py holds spark/zenml_spark_steps/common.py
  * to it.
@@ -12,6 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../lib/settings/names';
 import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
+import {
+  POOL_LABEL,
+  POOLS,
+  type PodPlacement,
+  SYSTEM_NODE_SELECTOR,
+  sparkPodPlacement,
+} from '../../lib/settings/scheduling';
 import { EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
@@ -24,16 +33,29 @@ export interface SparkContract {
   readonly runIdPattern: string;
   readonly sparkNamespace: string;
   readonly sparkServiceAccount: string;
+  /** Where pods run: the pool label, the placement of every Spark pod, the system pool's selector. */
+  readonly scheduling: {
+    readonly poolLabel: string;
+    readonly pools: Readonly<Record<string, string>>;
+    readonly sparkPod: PodPlacement;
+    readonly systemNodeSelector: Readonly<Record<string, string>>;
+  };
 }
 
 export function sparkContract(): SparkContract {
   return {
     generatedBy:
-      'scripts/generate/spark-contract.ts from lib/settings/pipeline.ts and names.ts; do not edit (refresh: --write)',
+      'scripts/generate/spark-contract.ts from lib/settings/pipeline.ts, names.ts and scheduling.ts; do not edit (refresh: --write)',
     steps: [...PIPELINE_STEPS],
     runIdPattern: RUN_ID_PATTERN.source,
     sparkNamespace: SPARK_NAMESPACE,
     sparkServiceAccount: SPARK_SERVICE_ACCOUNT,
+    scheduling: {
+      poolLabel: POOL_LABEL,
+      pools: { ...POOLS },
+      sparkPod: sparkPodPlacement(),
+      systemNodeSelector: { ...SYSTEM_NODE_SELECTOR },
+    },
   };
 }
 

@@ -4,7 +4,6 @@
  *
  *   npm run outputs [-- --run] [--with-secret-values] [--stack NAME] [--region R] [-c key=value]
  */
-import { physicalNames } from '../../lib/settings/names';
 import { awsClients, endpointFromEnv, resolvedRegion } from '../lib/aws-clients';
 import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
@@ -12,16 +11,18 @@ import { findExecutable, type RunResult, runCommands } from './run-commands';
 import { readSecretValues } from './secrets';
 import { accountOf, readStackOutputs, type StackOutputs } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
-import { buildPlan, type Plan, renderServerEnv, renderShell, ZENML_VERSION } from './zenml-commands';
+import { buildPlan, type Plan, renderShell, ZENML_VERSION } from './zenml-commands';
 
 const USAGE = 'Usage: npm run outputs -- [--run] [--with-secret-values] [--json] [options]';
 const HELP = `${USAGE}
 
 Reads the outputs of the deployed stack and prints the commands that connect it to ZenML
-${ZENML_VERSION}: aws eks update-kubeconfig, zenml secret create (rds_authentication, and
-s3_authentication when the stack has one), the S3 artifact store, the ECR container registry, a
-local image builder, the spark-kubernetes step operator, and the stack that joins them, set active.
-The output is a shell script: paste it, or save it and review it.
+${ZENML_VERSION}: aws eks update-kubeconfig, zenml secret create s3_authentication (when the stack
+has one), the S3 artifact store, the ECR container registry, a local image builder, the
+spark-kubernetes step operator, and the stack that joins them, set active. They register on the
+server your ZenML client is logged in to: the in-cluster one through 'npm run zenml-login' (keep it
+running in another terminal), or your own (zenmlServerUrl). The output is a shell script: paste
+it, or save it and review it.
 
 Options:
   --run                  run the commands instead of printing them (needs aws and zenml on PATH)
@@ -61,14 +62,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const region = await resolvedRegion(clients);
   const where = `region ${region}${endpoint ? ` at ${endpoint}` : ''}`;
   const { stack, outputs } = await readStackOutputs(clients.cloudFormation, target.stackName, where);
-  const names = physicalNames(target.config);
   let plan: Plan;
   try {
-    plan = buildPlan(outputs, {
-      prefix: flags['zenml-prefix'],
-      databaseUsername: names.databaseUsername,
-      databaseName: names.databaseName,
-    });
+    plan = buildPlan(outputs, { prefix: flags['zenml-prefix'] });
   } catch (e) {
     throw new CliError((e as Error).message, 2);
   }
@@ -106,7 +102,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 
   if (secretValues.size > 0)
     process.stderr.write('warning: secret values are printed below; keep this output private\n');
-  console.log(renderScript(stack.stackName, stack.status, outputs, plan, commands, secretValues));
+  console.log(renderScript(stack.stackName, stack.status, outputs, commands, secretValues));
   return 0;
 }
 
@@ -165,7 +161,6 @@ function renderScript(
   stackName: string,
   status: string,
   o: StackOutputs,
-  plan: Plan,
   commands: Plan['zenml'],
   secretValues: ReadonlyMap<string, Record<string, string>>,
 ): string {
@@ -177,8 +172,11 @@ function renderScript(
     ['spark master', o.sparkMasterUrl],
     ['namespace / account', `${o.sparkNamespace} / ${o.sparkServiceAccount}`],
     ['spark pod role', o.sparkRoleArn],
-    ['database', `${o.databaseEndpoint}:${o.databasePort}`],
-    ['rds secret', o.rdsSecretArn],
+    ['zenml server', o.zenmlServerUrl],
+    [
+      'database',
+      o.databaseEndpoint ? `${o.databaseEndpoint}:${o.databasePort}` : '(none: your own ZenML server)',
+    ],
     ['s3 secret', o.s3SecretArn ?? '(none: keyless S3 access)'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -188,24 +186,17 @@ function renderScript(
     '#',
     ...comment(
       `Needs: the AWS CLI v2, python3, and ZenML ${ZENML_VERSION} with its s3, aws, kubernetes and spark\n` +
-        `integrations (pip install -r requirements/zenml.txt). Connect to your ZenML server first\n` +
-        '(zenml login <url>): the Spark pods report to it. See docs/after-deploy.md.',
+        `integrations (pip install -r requirements/zenml.txt). Log in to the ZenML server first:\n` +
+        (o.zenmlServerNamespace
+          ? `npm run zenml-login (the in-cluster server, through a port-forward; keep it running)`
+          : `zenml login ${o.zenmlServerUrl}`) +
+        '. See docs/after-deploy.md.',
     ),
   ];
   for (const [i, cmd] of commands.entries()) {
     const values = cmd.secretFrom ? secretValues.get(cmd.secretFrom.secretArn) : undefined;
     lines.push('', `# ${i + 1}. ${cmd.title}`, renderShell(cmd, values));
   }
-  const password = secretValues.get(plan.serverDatabase.passwordFrom.secretArn)?.password;
-  lines.push(
-    '',
-    ...comment(
-      'Not run here: the ZenML server keeps its store in the RDS MySQL database. Give its deployment\n' +
-        '(in the VPC, e.g. on this cluster; the database is not public) this environment. Never set it\n' +
-        'in a client shell: the client talks to the server, not to MySQL.',
-    ),
-    ...renderServerEnv(plan.serverDatabase, password).map((l) => `#   ${l}`),
-  );
   return lines.join('\n');
 }
 

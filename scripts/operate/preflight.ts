@@ -236,26 +236,32 @@ async function awsChecks(
     }
   }
 
-  const type = config.nodeInstanceType;
-  try {
-    const res = await clients.ec2.send(
-      new DescribeInstanceTypeOfferingsCommand({
-        LocationType: 'region',
-        Filters: [{ Name: 'instance-type', Values: [type as _InstanceType] }],
-      }),
-    );
-    const offered = (res.InstanceTypeOfferings ?? []).length > 0;
-    add(
-      'node instance type',
-      offered ? 'ok' : 'FAIL',
-      `${type} (${sourceOf('nodeInstanceType')})${offered ? `, offered in ${region}` : ` is not offered in ${region}; choose another (-c nodeInstanceType=...)`}`,
-    );
-  } catch (e) {
-    add(
-      'node instance type',
-      'warn',
-      `${type} (${sourceOf('nodeInstanceType')}); could not check: ${explainAwsError(e, 'DescribeInstanceTypeOfferings').message}`,
-    );
+  // Both pools' instance types: a type the region does not offer leaves its pool without nodes.
+  for (const [check, key] of [
+    ['node instance type', 'nodeInstanceType'],
+    ['system instance type', 'systemNodeInstanceType'],
+  ] as const) {
+    const type = config[key];
+    try {
+      const res = await clients.ec2.send(
+        new DescribeInstanceTypeOfferingsCommand({
+          LocationType: 'region',
+          Filters: [{ Name: 'instance-type', Values: [type as _InstanceType] }],
+        }),
+      );
+      const offered = (res.InstanceTypeOfferings ?? []).length > 0;
+      add(
+        check,
+        offered ? 'ok' : 'FAIL',
+        `${type} (${sourceOf(key)})${offered ? `, offered in ${region}` : ` is not offered in ${region}; choose another (-c ${key}=...)`}`,
+      );
+    } catch (e) {
+      add(
+        check,
+        'warn',
+        `${type} (${sourceOf(key)}); could not check: ${explainAwsError(e, 'DescribeInstanceTypeOfferings').message}`,
+      );
+    }
   }
 
   add('cluster admin', ...(await adminCheck(clients, caller, config.clusterAdminPrincipalArns)));

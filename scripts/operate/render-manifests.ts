@@ -88,11 +88,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     bucketName: out('artifactBucketName'),
     sparkRoleArn: out('sparkRoleArn'),
     nodeInstanceType: target.config.nodeInstanceType,
+    clusterName: out('clusterName'),
+    kubernetesVersion: target.config.kubernetesVersion,
     imageUri:
       flags.image ?? (flags['image-tag'] ? `${out('ecrRepositoryUri')}:${flags['image-tag']}` : undefined),
     runId: flags['run-id'],
   };
-  const written = writeManifests(flags.out, values);
+  // The ZenML server is applied by the stack itself; only the charts a user applies are rendered.
+  const written = writeManifests(flags.out, { ...values, zenmlServer: false });
   const rows = written.map((w) => {
     const left = placeholdersIn(fs.readFileSync(w.file, 'utf8'));
     return [w.chart, String(w.objects), w.file, left.length > 0 ? left.join(', ') : '-'];

@@ -3,7 +3,12 @@
  * outputs, or into one error that names the stack, its state and what to do about it.
  */
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { OPTIONAL_OUTPUTS, OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
+import {
+  OPTIONAL_OUTPUTS,
+  type OptionalOutputName,
+  OUTPUT_KEYS,
+  type OutputName,
+} from '../../lib/settings/outputs';
 import { errorName, explainAwsError } from '../lib/aws-clients';
 import { CliError } from '../lib/cli';
 
@@ -17,8 +22,8 @@ export interface DeployedStack {
   readonly rawOutputs: Readonly<Record<string, string>>;
 }
 
-export type StackOutputs = { readonly [K in Exclude<OutputName, 's3SecretArn'>]: string } & {
-  readonly s3SecretArn?: string;
+export type StackOutputs = { readonly [K in Exclude<OutputName, OptionalOutputName>]: string } & {
+  readonly [K in OptionalOutputName]?: string;
 };
 
 /** The stack, or undefined when there is none by that name (deleted stacks are not found by name). */
@@ -122,6 +127,11 @@ const SHAPES: Partial<Record<OutputName, [RegExp, string]>> = {
   databasePort: [/^\d{2,5}$/, 'a TCP port number'],
   rdsSecretArn: [/^arn:aws[a-z-]*:secretsmanager:\S+:\d{12}:secret:\S+$/, 'a Secrets Manager secret ARN'],
   s3SecretArn: [/^arn:aws[a-z-]*:secretsmanager:\S+:\d{12}:secret:\S+$/, 'a Secrets Manager secret ARN'],
+  zenmlAdminSecretArn: [
+    /^arn:aws[a-z-]*:secretsmanager:\S+:\d{12}:secret:\S+$/,
+    'a Secrets Manager secret ARN',
+  ],
+  zenmlServerUrl: [/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL'],
 };
 
 /**

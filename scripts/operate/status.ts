@@ -14,6 +14,7 @@ import {
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { physicalNames } from '../../lib/settings/names';
 import { OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
+import { POOL_LABEL, POOLS } from '../../lib/settings/scheduling';
 import {
   type AwsClients,
   awsClients,
@@ -24,6 +25,7 @@ import {
 } from '../lib/aws-clients';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
+import { PAUSED_AT_TAG, RDS_AUTO_START_DAYS } from './pools/observe';
 import { describeStack, stackCondition } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
 
@@ -52,20 +54,67 @@ const KEY_OUTPUTS: readonly OutputName[] = [
   'containerRegistryUri',
   'sparkRoleArn',
   'databaseEndpoint',
+  'zenmlServerUrl',
   's3SecretArn',
 ];
 
-/** A node group can take Spark pods: ACTIVE, no health issue, at least one node wanted. */
+/**
+ * A node group is ready: ACTIVE, no health issue, and nodes where its pool needs them. The Spark
+ * pool may be at 0 nodes (the cluster autoscaler adds them for pending Spark pods) as long as its
+ * maximum allows one; any other node group needs a node wanted.
+ */
 export function nodegroupReadiness(ng: Nodegroup): { ready: boolean; detail: string } {
   const s = ng.scalingConfig ?? {};
   const issues = ng.health?.issues ?? [];
-  const sizes = `${s.desiredSize ?? '?'} desired (${s.minSize ?? '?'}-${s.maxSize ?? '?'}), ${ng.instanceTypes?.join(',') ?? '?'}`;
+  const pool = ng.labels?.[POOL_LABEL];
+  const sizes = `${pool ? `${pool} pool, ` : ''}${s.desiredSize ?? '?'} desired (${s.minSize ?? '?'}-${s.maxSize ?? '?'}), ${ng.instanceTypes?.join(',') ?? '?'}`;
   if (ng.status !== 'ACTIVE') return { ready: false, detail: `${ng.status}; ${sizes}` };
   if (issues.length > 0) {
     return { ready: false, detail: `ACTIVE with ${issues.map((i) => `${i.code}: ${i.message}`).join('; ')}` };
   }
-  if ((s.desiredSize ?? 0) < 1) return { ready: false, detail: `ACTIVE but no nodes wanted; ${sizes}` };
+  if (pool === POOLS.spark && (s.desiredSize ?? 0) < 1 && (s.maxSize ?? 0) >= 1 && (s.minSize ?? 0) === 0) {
+    return { ready: true, detail: `ACTIVE; ${sizes}; the cluster autoscaler adds nodes for Spark pods` };
+  }
+  if ((s.desiredSize ?? 0) < 1) {
+    const paused = pool === POOLS.system ? ' (paused? npm run resume)' : '';
+    return { ready: false, detail: `ACTIVE but no nodes wanted${paused}; ${sizes}` };
+  }
   return { ready: true, detail: `ACTIVE; ${sizes}` };
+}
+
+/**
+ * The database row: stopped by `npm run pause` says when AWS starts it again; running again after
+ * a pause (AWS starts a stopped instance after 7 days) is a warning: it bills again.
+ */
+export function databaseReadiness(
+  db: { status: string; pausedAt?: Date; engine?: string },
+  now: Date = new Date(),
+): { ready: boolean | undefined; detail: string; warning?: string } {
+  const base = db.engine ?? '';
+  if (db.status === 'stopped' || db.status === 'stopping') {
+    if (!db.pausedAt) return { ready: false, detail: `${base}; stopped (npm run resume starts it)` };
+    const restart = new Date(db.pausedAt.getTime() + RDS_AUTO_START_DAYS * 86_400_000);
+    return {
+      ready: false,
+      detail: `${base}; stopped by npm run pause on ${day(db.pausedAt)}: AWS starts it again on ${day(restart)} (npm run resume)`,
+    };
+  }
+  if (db.status === 'available' && db.pausedAt) {
+    const since = Math.floor((now.getTime() - db.pausedAt.getTime()) / 86_400_000);
+    return {
+      ready: true,
+      detail: base,
+      warning:
+        since >= RDS_AUTO_START_DAYS
+          ? `the database runs (and bills) again: AWS started it ${RDS_AUTO_START_DAYS} days after npm run pause stopped it on ${day(db.pausedAt)}; npm run pause stops it again, npm run resume brings the cluster back`
+          : `the database runs but npm run pause stopped it on ${day(db.pausedAt)}; npm run resume finishes bringing the cluster back`,
+    };
+  }
+  return { ready: db.status === 'available', detail: base };
+}
+
+function day(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 interface Row {
@@ -73,6 +122,7 @@ interface Row {
   readonly state: string;
   readonly ready: boolean | undefined;
   readonly detail: string;
+  readonly warning?: string;
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -119,7 +169,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     const clusterName = stack.rawOutputs[OUTPUT_KEYS.clusterName];
     if (clusterName) rows.push(...(await clusterRows(clients, clusterName)));
   }
-  rows.push(await databaseRow(clients, physicalNames(target.config).databaseIdentifier));
+  // zenmlServer=false: there is no database to wait for.
+  if (target.config.zenmlServer) {
+    rows.push(await databaseRow(clients, physicalNames(target.config).databaseIdentifier));
+  }
 
   console.log(`Status of ${target.stackName} in ${region}${endpoint ? ` (endpoint ${endpoint})` : ''}\n`);
   const mark = (r: Row) => (r.ready === undefined ? '-' : r.ready ? 'yes' : 'NO');
@@ -138,6 +191,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     const kubeconfig = stack.rawOutputs[OUTPUT_KEYS.updateKubeconfigCommand];
     if (kubeconfig) console.log(`\nkubectl: ${kubeconfig}`);
   }
+  for (const w of rows.filter((r) => r.warning)) console.log(`\nWarning: ${w.warning}`);
   const notReady = rows.filter((r) => r.ready === false);
   console.log(
     notReady.length === 0
@@ -189,12 +243,13 @@ async function databaseRow(clients: AwsClients, id: string): Promise<Row> {
   try {
     const db = (await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })))
       .DBInstances?.[0];
-    return {
-      what,
-      state: db?.DBInstanceStatus ?? '?',
-      ready: db?.DBInstanceStatus === 'available',
-      detail: `${db?.Engine ?? '?'} ${db?.EngineVersion ?? ''}, ${db?.DBInstanceClass ?? '?'}`,
-    };
+    const pausedAt = db?.TagList?.find((t) => t.Key === PAUSED_AT_TAG)?.Value;
+    const r = databaseReadiness({
+      status: db?.DBInstanceStatus ?? '?',
+      pausedAt: pausedAt && !Number.isNaN(Date.parse(pausedAt)) ? new Date(pausedAt) : undefined,
+      engine: `${db?.Engine ?? '?'} ${db?.EngineVersion ?? ''}, ${db?.DBInstanceClass ?? '?'}`,
+    });
+    return { what, state: db?.DBInstanceStatus ?? '?', ...r };
   } catch (e) {
     if (errorName(e) === 'DBInstanceNotFound' || errorName(e) === 'DBInstanceNotFoundFault') {
       return {

@@ -1,19 +1,21 @@
 /**
  * Pure builder of the commands that connect a deployed stack to ZenML: kubeconfig, the ZenML
- * secrets, the five stack components, the stack itself, and the database settings of a ZenML
- * server. No I/O here: outputs.ts prints or runs what this returns, and the tests check it.
+ * secrets, the five stack components and the stack itself, registered on the server the client
+ * is logged in to (the in-cluster one through `npm run zenml-login`, or zenmlServerUrl). No I/O
+ * here: outputs.ts prints or runs what this returns, and the tests check it.
  *
  * Written for the ZenML CLI pinned in requirements/zenml.txt (0.98.0): secrets managers and
  * metadata stores no longer exist there, so secrets are `zenml secret create` and the MySQL
- * database is the ZenML server's own store, configured on the server, not registered as a component.
+ * database is the ZenML server's own store, configured by the stack on the server. The RDS master
+ * credentials are deliberately not copied into a ZenML secret: every ZenML user could read them
+ * there, and nothing in a pipeline needs them.
  */
 import type { StackOutputs } from './stack-outputs';
 
-export const ZENML_VERSION = '0.98.0';
+export { ZENML_VERSION } from '../../lib/settings/zenml';
 
-/** ZenML secret names the reference guide used; the artifact store refers to s3_authentication. */
+/** ZenML secret name the reference guide used; the artifact store refers to it. */
 export const S3_SECRET = 's3_authentication';
-export const RDS_SECRET = 'rds_authentication';
 
 export interface ZenmlNames {
   readonly artifactStore: string;
@@ -93,38 +95,21 @@ export interface PlannedCommand {
   readonly secretFrom?: SecretSource;
 }
 
-export interface ServerDatabase {
-  /** mysql://host:port/db, without credentials: ZenML reads those from the two variables below. */
-  readonly storeUrl: string;
-  readonly username: string;
-  readonly passwordFrom: SecretSource;
-}
-
 export interface Plan {
   readonly kubeconfig: PlannedCommand;
   readonly zenml: readonly PlannedCommand[];
-  readonly serverDatabase: ServerDatabase;
   readonly names: ZenmlNames;
 }
 
 export interface PlanOptions {
   /** Prefix of the ZenML component names (default `spark`). */
   readonly prefix?: string;
-  /** Database user and name of the RDS instance (physicalNames: `zenml`, `zenml`). */
-  readonly databaseUsername: string;
-  readonly databaseName: string;
 }
 
-export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
+export function buildPlan(outputs: StackOutputs, options: PlanOptions = {}): Plan {
   const names = zenmlNames(options.prefix);
   const region = outputs.region;
-  const zenml: PlannedCommand[] = [
-    {
-      title: `ZenML secret ${RDS_SECRET}: the metadata database credentials, for the ZenML server and steps that need them`,
-      argv: ['zenml', 'secret', 'create', RDS_SECRET],
-      secretFrom: { secretArn: outputs.rdsSecretArn, region },
-    },
-  ];
+  const zenml: PlannedCommand[] = [];
   if (outputs.s3SecretArn) {
     zenml.push({
       title: `ZenML secret ${S3_SECRET}: the access key the artifact store authenticates with (s3AccessKey=true)`,
@@ -193,11 +178,6 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
       argv: ['aws', 'eks', 'update-kubeconfig', '--name', outputs.clusterName, '--region', region],
     },
     zenml,
-    serverDatabase: {
-      storeUrl: `mysql://${outputs.databaseEndpoint}:${outputs.databasePort}/${options.databaseName}`,
-      username: options.databaseUsername,
-      passwordFrom: { secretArn: outputs.rdsSecretArn, region },
-    },
   };
 }
 
@@ -230,9 +210,8 @@ export function secretValuesForZenml(secretString: string, secretId: string): Re
 }
 
 // Reads the secret at paste time, in the user's shell: the value never passes through this tool
-// or its output. python3 is there wherever ZenML is; it turns the numeric port into a string.
+// or its output. python3 is there wherever ZenML is; it turns any numeric value into a string.
 const STRINGIFY_PY = `import json,sys; print(json.dumps({k: str(v) for k, v in json.load(sys.stdin).items()}))`;
-const PASSWORD_PY = `import json,sys; print(json.load(sys.stdin)["password"])`;
 
 function fetchSecretShell(from: SecretSource, python: string): string {
   return (
@@ -255,16 +234,4 @@ export function renderShell(cmd: PlannedCommand, secretValues?: Record<string, s
     );
   }
   return words.join(' ');
-}
-
-/** The environment a ZenML server deployment needs to use the RDS database as its store. */
-export function renderServerEnv(db: ServerDatabase, password?: string): string[] {
-  return [
-    'ZENML_STORE_TYPE=sql',
-    `ZENML_STORE_URL=${shellQuote(db.storeUrl)}`,
-    `ZENML_STORE_USERNAME=${shellQuote(db.username)}`,
-    password !== undefined
-      ? `ZENML_STORE_PASSWORD=${shellQuote(password)}`
-      : `ZENML_STORE_PASSWORD="${fetchSecretShell(db.passwordFrom, PASSWORD_PY)}"`,
-  ];
 }

@@ -14,6 +14,8 @@ source spark/versions.env
 # The Spark driver test runs the project's pinned PySpark as a client-mode driver.
 SPARK_VENV=$(bash scripts/verify/venv.sh spark requirements/spark.txt "pyspark==$SPARK_VERSION")
 export SPARK_VENV
+# pause/resume meet moto (AWS) and this API server (Kubernetes) in one test: make its venv first.
+bash scripts/verify/venv.sh moto requirements/moto.txt >/dev/null
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/zenml-spark-kube-XXXXXX")
 cleanup() { bash scripts/verify/kube/control-plane.sh down "$state"; }

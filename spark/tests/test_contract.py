@@ -1,8 +1,9 @@
-"""The constants common.py shares with the TypeScript side, held to contract.json.
+"""The constants common.py and scheduling.py share with the TypeScript side, held to contract.json.
 
-spark/zenml_spark_steps/contract.json is generated from lib/settings/pipeline.ts and names.ts by
-scripts/generate/spark-contract.ts, and a jest test holds it to those constants; this test holds
-the Python literals to the file, so a step or run-id rule changed on one side only fails a test.
+spark/zenml_spark_steps/contract.json is generated from lib/settings/pipeline.ts, names.ts and
+scheduling.ts by scripts/generate/spark-contract.ts, and a jest test holds it to those constants;
+this test holds the Python literals to the file, so a step, run-id rule or placement changed on one
+side only fails a test.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import re
 
 from conftest import SPARK_DIR
+from zenml_spark_steps import scheduling
 from zenml_spark_steps.common import RUN_ID_PATTERN, STEPS
 
 CONTRACT = json.loads((SPARK_DIR / "zenml_spark_steps" / "contract.json").read_text(encoding="utf-8"))
@@ -24,3 +26,34 @@ def test_run_id_rule_is_the_typescript_rule():
     assert RUN_ID_PATTERN.pattern == CONTRACT["runIdPattern"]
     # No flags beyond re.UNICODE, Python's default for a str pattern (the JavaScript rule has none).
     assert (RUN_ID_PATTERN.flags & ~re.UNICODE) == 0
+
+
+def test_scheduling_is_the_typescript_placement_policy():
+    contract = CONTRACT["scheduling"]
+    assert scheduling.POOL_LABEL == contract["poolLabel"]
+    assert scheduling.POOLS == contract["pools"]
+    assert scheduling.SPARK_NODE_SELECTOR == contract["sparkPod"]["nodeSelector"]
+    assert [scheduling.SPARK_TOLERATION] == contract["sparkPod"]["tolerations"]
+    assert scheduling.SPARK_POD_ANNOTATIONS == contract["sparkPod"]["annotations"]
+    assert scheduling.SYSTEM_NODE_SELECTOR == contract["systemNodeSelector"]
+
+
+def test_apply_spark_placement_merges_and_is_idempotent():
+    pod = {
+        "metadata": {"annotations": {"keep": "me"}},
+        "spec": {"nodeSelector": {"kubernetes.io/arch": "amd64"}, "tolerations": [{"key": "other", "operator": "Exists"}]},
+    }
+    placed = scheduling.apply_spark_placement(pod)
+    assert placed["metadata"]["annotations"] == {"keep": "me", **CONTRACT["scheduling"]["sparkPod"]["annotations"]}
+    assert placed["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64", "zenml-spark-eks/pool": "spark"}
+    assert placed["spec"]["tolerations"] == [{"key": "other", "operator": "Exists"}, scheduling.SPARK_TOLERATION]
+    assert scheduling.apply_spark_placement(placed) == placed
+    assert pod["spec"]["tolerations"] == [{"key": "other", "operator": "Exists"}]  # the input is not changed
+
+
+def test_spark_submit_conf_selects_the_pool_and_marks_both_roles():
+    assert scheduling.spark_submit_placement_conf() == {
+        "spark.kubernetes.node.selector.zenml-spark-eks/pool": "spark",
+        "spark.kubernetes.driver.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
+        "spark.kubernetes.executor.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
+    }

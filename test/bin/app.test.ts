@@ -34,7 +34,7 @@ function runApp(context: Record<string, unknown>, env: Record<string, string> = 
 
 describe('bin/app.ts', () => {
   test('a bad setting fails with one line naming the key, the value and what is allowed', () => {
-    const r = runApp({ nodeMinSize: 5, nodeMaxSize: 3, nodeDesiredSize: 3 });
+    const r = runApp({ nodeMinSize: 5, nodeMaxSize: 3 });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(
       'Invalid setting: nodeMinSize=5 (from context (cdk.json or -c)): at most nodeMaxSize (3)',

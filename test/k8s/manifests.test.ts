@@ -13,6 +13,7 @@ const KNOWN = {
   imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml:spark-0123abcd',
   sparkRoleArn: 'arn:aws:iam::123456789012:role/zenml-spark-spark',
   runId: 'run-7',
+  clusterName: 'zenml-spark',
 };
 
 let dir: string;
@@ -29,12 +30,15 @@ describe('writeManifests', () => {
     expect(written.map((w) => [w.chart, w.file.replace(dir, ''), w.objects])).toEqual([
       ['spark-rbac', '/spark-rbac.k8s.yaml', 4],
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
+      ['cluster-autoscaler', '/cluster-autoscaler.k8s.yaml', 6],
+      ['zenml-server', '/zenml-server.k8s.yaml', 7],
     ]);
     for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
     const jobsText = readFileSync(written[1].file, 'utf8');
     expect(placeholdersIn(jobsText)).toEqual([
       'PLACEHOLDER-ACCOUNT-ID',
       'PLACEHOLDER-ARTIFACT-BUCKET',
+      'PLACEHOLDER-CLUSTER-NAME', // in the file header only
       'PLACEHOLDER-IMAGE-TAG',
       'PLACEHOLDER-REGION',
       'PLACEHOLDER-RUN-ID',
@@ -42,11 +46,34 @@ describe('writeManifests', () => {
     ]);
     // The RBAC chart is the one the stack applies at deploy: it never depends on deploy-time values.
     expect(placeholdersIn(readFileSync(written[0].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([]);
+    // The autoscaler's review copy needs the cluster's name and region (the stack fills both in).
+    expect(placeholdersIn(readFileSync(written[2].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
+      'PLACEHOLDER-CLUSTER-NAME',
+      'PLACEHOLDER-REGION',
+    ]);
+    // The server chart's deploy-time values are the database endpoint, the secrets and the region.
+    expect(placeholdersIn(readFileSync(written[3].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
+      'PLACEHOLDER-DATABASE-ENDPOINT',
+      'PLACEHOLDER-RDS-SECRET-ARN',
+      'PLACEHOLDER-REGION',
+      'PLACEHOLDER-ZENML-ADMIN-SECRET-ARN',
+      'PLACEHOLDER-ZENML-JWT-SECRET-ARN',
+    ]);
+  });
+
+  test('zenmlServer=false: no server chart', () => {
+    expect(writeManifests(dir, { zenmlServer: false }).map((w) => w.chart)).toEqual([
+      'spark-rbac',
+      'pipeline-jobs',
+      'cluster-autoscaler',
+    ]);
   });
 
   test('GIVEN a deployed stack values WHEN written THEN no placeholder is left', () => {
-    const [rbac, jobs] = writeManifests(dir, KNOWN);
-    for (const file of [rbac.file, jobs.file]) expect(placeholdersIn(readFileSync(file, 'utf8'))).toEqual([]);
+    const [rbac, jobs, autoscaler] = writeManifests(dir, KNOWN);
+    for (const file of [rbac.file, jobs.file, autoscaler.file]) {
+      expect(placeholdersIn(readFileSync(file, 'utf8'))).toEqual([]);
+    }
     const objects = documents(jobs.file);
     const job = objects.find((o) => o.kind === 'Job');
     expect(job.metadata.name).toBe('spark-run-7-importer');

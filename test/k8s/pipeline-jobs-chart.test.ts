@@ -234,6 +234,53 @@ describe('PipelineJobsChart', () => {
     }
   });
 
+  describe('placement: the Spark pool only, never evicted by the autoscaler', () => {
+    const sparkToleration = {
+      key: 'zenml-spark-eks/pool',
+      operator: 'Equal',
+      value: 'spark',
+      effect: 'NoSchedule',
+    };
+
+    test.each(PIPELINE_STEPS)(
+      '%s driver pod: tolerates the Spark taint, selects the Spark pool, safe-to-evict=false',
+      (step) => {
+        const pod = jobOf(synth(), step).spec.template;
+        expect(pod.spec.tolerations).toEqual([sparkToleration]);
+        expect(pod.spec.nodeSelector).toEqual({ 'zenml-spark-eks/pool': 'spark' });
+        expect(pod.metadata.annotations).toEqual({
+          'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+        });
+        // The annotation is the pod's: on the Job itself it would mean nothing to the autoscaler.
+        expect(jobOf(synth(), step).metadata.annotations).toBeUndefined();
+      },
+    );
+
+    test('executor pod template: the same toleration, selector and annotation', () => {
+      const cm = synth().find((o) => o.kind === 'ConfigMap');
+      const template = parse(cm.data['executor.yaml']);
+      expect(template.spec.tolerations).toEqual([sparkToleration]);
+      expect(template.spec.nodeSelector).toEqual({ 'zenml-spark-eks/pool': 'spark' });
+      expect(template.metadata.annotations).toEqual({
+        'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+      });
+    });
+
+    test('every pod spec the chart emits carries the placement (none is missed)', () => {
+      const podSpecs: Obj[] = [];
+      for (const o of synth()) {
+        if (o.kind === 'Job') podSpecs.push(o.spec.template);
+        if (o.kind === 'ConfigMap') podSpecs.push(parse(o.data['executor.yaml']));
+      }
+      expect(podSpecs).toHaveLength(PIPELINE_STEPS.length + 1);
+      for (const pod of podSpecs) {
+        expect(pod.spec.tolerations).toEqual([sparkToleration]);
+        expect(pod.spec.nodeSelector['zenml-spark-eks/pool']).toBe('spark');
+        expect(pod.metadata.annotations['cluster-autoscaler.kubernetes.io/safe-to-evict']).toBe('false');
+      }
+    });
+  });
+
   describe('sizing, computed from the rendered Jobs', () => {
     const budget = nodeBudget('t3a.xlarge');
     const sparkOverhead = (heapMiB: number) =>

@@ -3,8 +3,9 @@
  * fixtures): the stack's description and environment come from it, and settings are resolved once,
  * from what the caller passes in.
  */
-import { defineApp, STACK_DESCRIPTION, STACK_ID } from '../../lib/app';
+import { defineApp, STACK_DESCRIPTION } from '../../lib/app';
 import { ConfigError } from '../../lib/settings/config';
+import { STACK_ID } from '../../lib/settings/names';
 import { CDK_JSON_CONTEXT } from './fixtures';
 
 describe('defineApp', () => {

@@ -15,7 +15,7 @@ describe('MetadataDatabase', () => {
     template.hasResourceProperties('AWS::RDS::DBInstance', {
       Engine: 'mysql',
       EngineVersion: '8.4.10',
-      DBInstanceClass: 'db.t4g.small',
+      DBInstanceClass: 'db.t4g.micro',
       PubliclyAccessible: false,
     });
     const subnetGroup = Object.values(template.findResources('AWS::RDS::DBSubnetGroup'))[0];

@@ -61,27 +61,80 @@ describe('SparkCluster', () => {
     );
   });
 
-  test('managed node group of t3a.xlarge on AL2023 in the private subnets, sized by the settings', () => {
-    const { template } = synth({ nodeMinSize: 2, nodeDesiredSize: 3, nodeMaxSize: 5 });
-    template.hasResourceProperties('AWS::EKS::Nodegroup', {
+  // biome-ignore lint/suspicious/noExplicitAny: template JSON read back for assertions
+  type Nodegroup = { id: string; Properties: any; DependsOn: string[] };
+  const nodegroups = (settings = {}): { system: Nodegroup; spark: Nodegroup } => {
+    const all = synth(settings).template.findResources('AWS::EKS::Nodegroup');
+    const byPool = (pool: string) => {
+      const found = Object.entries(all).filter(
+        ([, r]) => r.Properties.Labels['zenml-spark-eks/pool'] === pool,
+      );
+      expect(found).toHaveLength(1);
+      return { id: found[0][0], ...found[0][1] } as Nodegroup;
+    };
+    expect(Object.keys(all)).toHaveLength(2);
+    return { system: byPool('system'), spark: byPool('spark') };
+  };
+
+  test('two pools on AL2023 x86_64 in the private subnets: a fixed system pool and the Spark pool from 0', () => {
+    const { system, spark } = nodegroups();
+    for (const ng of [system, spark]) {
+      expect(ng.Properties.AmiType).toBe('AL2023_x86_64_STANDARD');
+      expect(ng.Properties.Subnets).toEqual(
+        expect.arrayContaining([{ Ref: expect.stringMatching(/Nodes/) }]),
+      );
+    }
+    expect(system.Properties).toMatchObject({
+      InstanceTypes: ['t3a.medium'],
+      ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 1 },
+      DiskSize: 20,
+      Labels: { 'zenml-spark-eks/pool': 'system' },
+    });
+    expect(system.Properties.Taints).toBeUndefined();
+    expect(spark.Properties).toMatchObject({
       InstanceTypes: ['t3a.xlarge'],
-      AmiType: 'AL2023_x86_64_STANDARD',
-      ScalingConfig: { MinSize: 2, DesiredSize: 3, MaxSize: 5 },
-      Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('Nodes') }]),
+      ScalingConfig: { MinSize: 0, DesiredSize: 0, MaxSize: 4 },
+      DiskSize: 50,
+      Labels: { 'zenml-spark-eks/pool': 'spark' },
+      Taints: [{ Key: 'zenml-spark-eks/pool', Value: 'spark', Effect: 'NO_SCHEDULE' }],
     });
   });
 
-  test('another sized instance type flows into the node group', () => {
-    synth({ nodeInstanceType: 'm6i.2xlarge' }).template.hasResourceProperties('AWS::EKS::Nodegroup', {
+  test("the pools' labels and the Spark taint are also node-template tags, for the autoscaler at 0 nodes", () => {
+    const { system, spark } = nodegroups();
+    expect(spark.Properties.Tags).toMatchObject({
+      'k8s.io/cluster-autoscaler/node-template/label/zenml-spark-eks/pool': 'spark',
+      'k8s.io/cluster-autoscaler/node-template/taint/zenml-spark-eks/pool': 'spark:NoSchedule',
+    });
+    expect(system.Properties.Tags).toMatchObject({
+      'k8s.io/cluster-autoscaler/node-template/label/zenml-spark-eks/pool': 'system',
+    });
+    expect(Object.keys(system.Properties.Tags).filter((k) => k.includes('/taint/'))).toEqual([]);
+  });
+
+  test('sized by the settings: Spark pool type and min/max (desired starts at min), system pool type and count', () => {
+    const { system, spark } = nodegroups({
+      nodeMinSize: 1,
+      nodeMaxSize: 6,
+      nodeInstanceType: 'm6i.2xlarge',
+      systemNodeInstanceType: 't3.medium',
+      systemNodeCount: 2,
+    });
+    expect(spark.Properties).toMatchObject({
       InstanceTypes: ['m6i.2xlarge'],
-      AmiType: 'AL2023_x86_64_STANDARD',
+      ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 6 },
+    });
+    expect(system.Properties).toMatchObject({
+      InstanceTypes: ['t3.medium'],
+      ScalingConfig: { MinSize: 2, DesiredSize: 2, MaxSize: 2 },
     });
   });
 
-  test("node role carries only the three node policies: none of the guide's full-access ones", () => {
+  test("both pools share one node role with only the three node policies: none of the guide's full-access ones", () => {
     const { template } = synth();
-    const nodegroup = Object.values(template.findResources('AWS::EKS::Nodegroup'))[0];
-    const roleId = nodegroup.Properties.NodeRole['Fn::GetAtt'][0];
+    const { system, spark } = nodegroups();
+    const roleId = spark.Properties.NodeRole['Fn::GetAtt'][0];
+    expect(system.Properties.NodeRole).toEqual(spark.Properties.NodeRole);
     const role = template.toJSON().Resources[roleId];
     const policies = role.Properties.ManagedPolicyArns.map((p: { 'Fn::Join': [string, string[]] }) =>
       p['Fn::Join'][1].at(-1)?.replace(/^:iam::aws:policy\//, ''),
@@ -98,17 +151,22 @@ describe('SparkCluster', () => {
     }
   });
 
-  test('core add-ons as managed add-ons; networking before the nodes, CoreDNS after them', () => {
+  test('core add-ons as managed add-ons; networking before both pools, CoreDNS after the system pool only', () => {
     const { template } = synth();
     const addons = template.findResources('AWS::EKS::Addon');
     const names = Object.values(addons).map((a) => a.Properties.AddonName);
     expect(names.sort()).toEqual(['coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
-    const [nodegroupId, nodegroup] = Object.entries(template.findResources('AWS::EKS::Nodegroup'))[0];
+    const { system, spark } = nodegroups();
     const idOf = (name: string) => Object.keys(addons).find((id) => addons[id].Properties.AddonName === name);
-    for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
-      expect(nodegroup.DependsOn).toContain(idOf(name));
+    for (const ng of [system, spark]) {
+      for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
+        expect(ng.DependsOn).toContain(idOf(name));
+      }
     }
-    expect(addons[idOf('coredns') as string].DependsOn).toContain(nodegroupId);
+    // CoreDNS cannot run on the tainted Spark pool, which may be at 0: it waits for the system pool.
+    const corednsDeps = addons[idOf('coredns') as string].DependsOn;
+    expect(corednsDeps).toContain(system.id);
+    expect(corednsDeps).not.toContain(spark.id);
     expect(clusterProps().BootstrapSelfManagedAddons).toBe(false);
   });
 
@@ -141,7 +199,10 @@ describe('SparkCluster', () => {
 
   test('spark namespace, service account and RBAC applied at deploy through the kubectl provider', () => {
     const { template } = synth();
-    const manifests = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    // The others are the cluster autoscaler's and the ZenML server's (Fn::Join: they carry deploy-time values).
+    const manifests = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).filter(
+      (m) => typeof m.Properties.Manifest === 'string',
+    );
     expect(manifests).toHaveLength(1);
     const objects = JSON.parse(manifests[0].Properties.Manifest) as {
       kind: string;

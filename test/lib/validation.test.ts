@@ -28,12 +28,24 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     mysqlAllowedCidrs: ['10.99.0.0/16'],
   },
   'manifests applied by the user (no kubectl provider)': { applyKubernetesManifests: false },
+  'larger pools (2 system nodes, warm Spark nodes, Kubernetes 1.34)': {
+    systemNodeCount: 2,
+    systemNodeInstanceType: 't3.medium',
+    nodeMinSize: 1,
+    nodeMaxSize: 8,
+    kubernetesVersion: '1.34',
+  },
   'emulator build': { emulator: true },
   'MySQL and the API endpoint open to the internet, with their overrides': {
     mysqlAllowedCidrs: ['0.0.0.0/0'],
     allowMysqlFromAnywhere: true,
     clusterEndpointPublicCidrs: ['0.0.0.0/0'],
     allowClusterEndpointFromAnywhere: true,
+  },
+  'ZenML server in password mode': { zenmlDatabaseAuth: 'password' },
+  'your own ZenML server (no in-cluster server, no database)': {
+    zenmlServer: false,
+    zenmlServerUrl: 'https://zenml.example.com',
   },
 };
 

@@ -5,9 +5,15 @@ import { synth } from './fixtures';
 
 describe('ZenmlSparkStack', () => {
   test('outputs: every documented output, with the s3 secret only when s3AccessKey is on', () => {
-    const required = (Object.keys(OUTPUT_KEYS) as OutputName[]).filter((k) => !OPTIONAL_OUTPUTS.includes(k));
+    const optional = OPTIONAL_OUTPUTS.filter((k) => k !== 's3SecretArn');
+    const always = (Object.keys(OUTPUT_KEYS) as OutputName[]).filter((k) => !OPTIONAL_OUTPUTS.includes(k));
     const outputs = Object.keys(synth().template.toJSON().Outputs);
-    expect(outputs.sort()).toEqual(required.map((k) => OUTPUT_KEYS[k]).sort());
+    // The defaults run the in-cluster server: its outputs and the database's are all there.
+    expect(outputs.sort()).toEqual([...always, ...optional].map((k) => OUTPUT_KEYS[k]).sort());
+    const own = Object.keys(
+      synth({ zenmlServer: false, zenmlServerUrl: 'https://z.example.com' }).template.toJSON().Outputs,
+    );
+    expect(own.sort()).toEqual(always.map((k) => OUTPUT_KEYS[k]).sort());
     expect(Object.keys(synth({ s3AccessKey: true }).template.toJSON().Outputs)).toContain(
       OUTPUT_KEYS.s3SecretArn,
     );
@@ -135,7 +141,51 @@ describe('ZenmlSparkStack', () => {
     const idOf = (type: string) => Object.keys(resources).find((k) => resources[k].Type === type) as string;
     expect(refsOf(idOf('AWS::RDS::DBInstance')).has(idOf('AWS::EKS::Cluster'))).toBe(false);
     expect(refsOf(idOf('AWS::EKS::Cluster')).has(idOf('AWS::RDS::DBInstance'))).toBe(false);
-    expect(refsOf(idOf('AWS::EKS::Nodegroup')).has(idOf('AWS::RDS::DBInstance'))).toBe(false);
+    for (const nodegroup of Object.keys(resources).filter(
+      (k) => resources[k].Type === 'AWS::EKS::Nodegroup',
+    )) {
+      expect(refsOf(nodegroup).has(idOf('AWS::RDS::DBInstance'))).toBe(false);
+    }
+  });
+
+  test('the cluster autoscaler: its Pod Identity role for kube-system/cluster-autoscaler, scoped to the Spark pool', () => {
+    const { template } = synth();
+    const associations = template.findResources('AWS::EKS::PodIdentityAssociation', {
+      Properties: { Namespace: 'kube-system', ServiceAccount: 'cluster-autoscaler' },
+    });
+    expect(Object.keys(associations)).toHaveLength(1);
+    const [associationId, association] = Object.entries(associations)[0];
+    const roleId = association.Properties.RoleArn['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[roleId].Properties.RoleName).toBe('zenml-spark-cluster-autoscaler');
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
+    );
+    const resize = policy?.Properties.PolicyDocument.Statement.find(
+      (st: { Sid: string }) => st.Sid === 'ResizeOnlyTheSparkPool',
+    );
+    const spark = Object.entries(template.findResources('AWS::EKS::Nodegroup')).find(
+      ([, r]) => r.Properties.Labels['zenml-spark-eks/pool'] === 'spark',
+    ) as [string, unknown];
+    expect(resize.Condition.StringEquals['aws:ResourceTag/eks:nodegroup-name']).toEqual({
+      'Fn::GetAtt': [spark[0], 'NodegroupName'],
+    });
+
+    // Applied at deploy, after the association exists: Pod Identity injects credentials at pod creation.
+    const [, manifest] = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find(
+      ([, m]) => JSON.stringify(m.Properties.Manifest).includes('cluster-autoscaler'),
+    ) as [string, { DependsOn: string[]; Properties: { Manifest: unknown } }];
+    expect(manifest.DependsOn).toContain(associationId);
+    expect(JSON.stringify(manifest.Properties.Manifest)).toContain(
+      'registry.k8s.io/autoscaling/cluster-autoscaler:v1.36.1',
+    );
+  });
+
+  test('applyKubernetesManifests=false: the role and association stay, the manifest is for the user to apply (dist/)', () => {
+    const { template } = synth({ applyKubernetesManifests: false });
+    template.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ServiceAccount: 'cluster-autoscaler',
+    });
   });
 
   test('emulator build leaves out only what the local emulator cannot run', () => {
@@ -145,6 +195,8 @@ describe('ZenmlSparkStack', () => {
     >;
     const types = new Set(Object.values(resources).map((r) => r.Type));
     for (const t of types) expect(t).not.toMatch(/^(AWS::EKS::|Custom::|AWS::Lambda::)/);
+    // The autoscaler's role goes with the cluster.
+    expect(JSON.stringify(resources)).not.toContain('cluster-autoscaler');
     for (const kept of [
       'AWS::S3::Bucket',
       'AWS::ECR::Repository',

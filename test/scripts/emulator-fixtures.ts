@@ -73,6 +73,8 @@ export interface FixtureStackOptions {
   readonly stackName?: string;
   readonly rdsSecretArn: string;
   readonly s3SecretArn?: string;
+  /** The in-cluster server's admin secret; none means zenmlServer=false (ZenmlServerUrl is then the user's). */
+  readonly zenmlAdminSecretArn?: string;
   readonly clusterName?: string;
   readonly clusterEndpoint?: string;
   /** Outputs to leave out, as a stack of another version (or emulator=true) would. */
@@ -106,6 +108,9 @@ export function fixtureTemplate(o: FixtureStackOptions): string {
     databasePort: '3306',
     rdsSecretArn: o.rdsSecretArn,
     s3SecretArn: o.s3SecretArn,
+    zenmlServerUrl: 'http://zenml-server.zenml.svc:8080',
+    zenmlServerNamespace: 'zenml',
+    zenmlAdminSecretArn: o.zenmlAdminSecretArn,
     updateKubeconfigCommand: {
       'Fn::Sub': `aws eks update-kubeconfig --name ${clusterName} --region \${AWS::Region}`,
     },

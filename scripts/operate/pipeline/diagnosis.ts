@@ -81,20 +81,40 @@ export function eventLines(events: readonly EventJson[], limit = 5): string[] {
     );
 }
 
-/** A short reason for a Pending step, for the progress line ('' when there is nothing to say). */
+/** The newest event with this reason (the API server returns events in no useful order). */
+function latest(events: readonly EventJson[], reason: string): EventJson | undefined {
+  return [...events]
+    .filter((e) => e.reason === reason)
+    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+    .at(-1);
+}
+
+/**
+ * A short reason for a Pending step, for the progress line ('' when there is nothing to say).
+ * Cluster Autoscaler writes one of two events on an unschedulable pod (core/v1, source
+ * `cluster-autoscaler`): TriggeredScaleUp ("pod triggered scale-up: [{<asg> 0->1 (max: 4)}]") when
+ * it adds a node for it, NotTriggerScaleUp ("pod didn't trigger scale-up: ...") when no node it
+ * could add would take the pod (the Spark pool at its maximum, or a pod that fits no pool). The
+ * newer of the two says where the step stands.
+ */
 export function pendingReason(pod: PodJson | undefined, events: readonly EventJson[]): string {
   if (!pod) {
-    const created = events.filter((e) => e.reason === 'FailedCreate').at(-1);
+    const created = latest(events, 'FailedCreate');
     return created ? `no pod: ${created.message ?? 'FailedCreate'}` : 'no pod yet';
   }
-  const scaleUp = [...events].reverse().find((e) => e.reason === 'TriggeredScaleUp');
+  const scaleUp = latest(events, 'TriggeredScaleUp');
+  const noScaleUp = latest(events, 'NotTriggerScaleUp');
   const unschedulable = pod.status?.conditions?.find(
     (c) => c.type === 'PodScheduled' && c.status === 'False',
   );
   if (unschedulable) {
-    return scaleUp
-      ? `waiting for a new node (cluster autoscaler: ${scaleUp.message ?? 'scale-up triggered'})`
-      : `not scheduled: ${unschedulable.message ?? unschedulable.reason ?? ''}`;
+    if (scaleUp && (!noScaleUp || eventTime(scaleUp) >= eventTime(noScaleUp))) {
+      return `waiting for a new node (cluster autoscaler: ${scaleUp.message ?? 'scale-up triggered'})`;
+    }
+    if (noScaleUp) {
+      return `not scheduled, and the cluster autoscaler adds no node for it: ${noScaleUp.message ?? 'NotTriggerScaleUp'}`;
+    }
+    return `not scheduled: ${unschedulable.message ?? unschedulable.reason ?? ''}`;
   }
   const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting?.reason)?.state?.waiting;
   return waiting ? `container waiting: ${waiting.reason}` : '';

@@ -35,6 +35,9 @@ describe('defaults', () => {
   test('documented defaults: t3a.xlarge nodes, newest supported Kubernetes, 8.4 MySQL, private by default', () => {
     const config = fromContext({});
     expect(config.nodeInstanceType).toBe('t3a.xlarge');
+    // The Spark pool scales from 0 to 4; one small always-on system node.
+    expect([config.nodeMinSize, config.nodeMaxSize]).toEqual([0, 4]);
+    expect([config.systemNodeInstanceType, config.systemNodeCount]).toEqual(['t3a.medium', 1]);
     expect(config.kubernetesVersion).toBe(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]);
     expect(config.mysqlEngineVersion).toMatch(/^8\.4\./);
     expect(config.dbInstanceClass).toMatch(/^db\.t[34]g?\./);
@@ -60,7 +63,6 @@ describe('sources', () => {
   test('-c strings are coerced: integers, booleans, comma-separated and JSON lists', () => {
     const config = fromContext({
       nodeMinSize: '2',
-      nodeDesiredSize: '2',
       bucketVersioning: 'true',
       mysqlAllowedCidrs: '10.1.0.0/16, 192.168.0.0/24',
       clusterEndpointPublicCidrs: '["203.0.113.0/24"]',
@@ -112,12 +114,16 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     ).toEqual(['0.0.0.0/0']);
   });
 
-  test('min > max, and desired outside min..max', () => {
-    expect(errorFor({ nodeMinSize: 5, nodeMaxSize: 3, nodeDesiredSize: 3 })).toMatch(
-      /nodeMinSize=5 .*at most nodeMaxSize \(3\)/,
+  test('min > max (the pool rules: test/lib/settings/pool-rules.test.ts)', () => {
+    expect(errorFor({ nodeMinSize: 5, nodeMaxSize: 3 })).toMatch(/nodeMinSize=5 .*at most nodeMaxSize \(3\)/);
+  });
+
+  test('nodeDesiredSize is gone: a leftover value names what replaced it, from context or the environment', () => {
+    expect(errorFor({ nodeDesiredSize: 2 })).toBe(
+      'Invalid setting: nodeDesiredSize=2 (from context (cdk.json or -c)): removed: the cluster autoscaler sizes the Spark pool between nodeMinSize and nodeMaxSize from pending Spark pods; set nodeMinSize to keep warm nodes',
     );
-    expect(errorFor({ nodeMinSize: 1, nodeDesiredSize: 9, nodeMaxSize: 4 })).toMatch(
-      /nodeDesiredSize=9 .*between nodeMinSize \(1\) and nodeMaxSize \(4\)/,
+    expect(() => resolveConfig(readRawSettings({}, { ZENML_SPARK_NODE_DESIRED_SIZE: '3' }))).toThrow(
+      /^Invalid setting: nodeDesiredSize='3' \(from environment ZENML_SPARK_NODE_DESIRED_SIZE\): removed: /,
     );
   });
 
@@ -127,6 +133,9 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     );
     // Known to EC2 but not sized for Spark (and arm64, which the image is not built for).
     expect(errorFor({ nodeInstanceType: 'm7g.xlarge' })).toMatch(/nodeInstanceType='m7g.xlarge'.*t3a.xlarge/);
+    expect(errorFor({ systemNodeInstanceType: 't4g.medium' })).toMatch(
+      /systemNodeInstanceType='t4g.medium'.*one of the x86_64 types the sizing knows/,
+    );
     expect(errorFor({ dbInstanceClass: 't4g.small' })).toMatch(
       /dbInstanceClass='t4g.small'.*did you mean db\.t4g\.small\? a class RDS for MySQL 8\.4 offers/,
     );

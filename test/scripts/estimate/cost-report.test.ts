@@ -24,14 +24,15 @@ test('[example] a month of one cluster reads 730 cluster-hours/month, not 1 clus
   expect(text).not.toMatch(/\b1 cluster-hour\b/);
 });
 
-test('every hourly line is hours per month; the node line at the desired count (2 nodes)', () => {
-  const text = report('us-east-1');
-  expect(quantity(text, 'EC2 t3a.xlarge nodes')).toBe('1,460 instance-hours/month');
+test('every hourly line is hours per month; node lines at the deployed count (2 system nodes)', () => {
+  const text = report('us-east-1', { systemNodeCount: 2 });
+  expect(quantity(text, 'EC2 t3a.medium nodes (system pool)')).toBe('1,460 instance-hours/month');
+  expect(quantity(text, 'EC2 t3a.xlarge nodes (spark pool)')).toBe('0 instance-hours/month');
   expect(quantity(text, 'NAT gateway hours')).toBe('730 gateway-hours/month');
   expect(quantity(text, 'public IPv4 addresses (Elastic IPs)')).toBe('730 address-hours/month');
-  expect(quantity(text, 'RDS mysql db.t4g.small single-AZ')).toBe('730 instance-hours/month');
+  expect(quantity(text, 'RDS mysql db.t4g.micro single-AZ')).toBe('730 instance-hours/month');
   expect(quantity(text, 'NAT data processing (assumed)')).toBe('50 GB/month');
-  expect(quantity(text, 'Secrets Manager secrets')).toBe('1 secret-month');
+  expect(quantity(text, 'Secrets Manager secrets')).toBe('3 secret-months');
 });
 
 test('[example] a region with no prices says plainly that it is unpriced and why, and prints no figure', () => {
@@ -40,7 +41,7 @@ test('[example] a region with no prices says plainly that it is unpriced and why
     'ap-south-1 is UNPRICED: pricing/aws-prices.json has no prices for ap-south-1; it has us-east-1, eu-west-1, eu-central-1, us-east-2, us-west-2, eu-west-2, ap-southeast-1, ap-northeast-1',
   );
   expect(text).not.toMatch(/>= \$/);
-  expect(text).toMatch(/minimum \(idle cost\)\s+1\s+unpriced\s+unpriced/);
+  expect(text).toMatch(/idle \(no pipeline running\)\s+1 \(system 1, spark 0\)\s+running\s+unpriced\s+unpriced/);
 });
 
 test.each(['us-east-2', 'us-west-2', 'eu-west-2', 'ap-southeast-1', 'ap-northeast-1'])(
@@ -48,6 +49,6 @@ test.each(['us-east-2', 'us-west-2', 'eu-west-2', 'ap-southeast-1', 'ap-northeas
   (region) => {
     const text = report(region);
     expect(text).not.toMatch(/UNPRICED/);
-    expect(text).toMatch(/minimum \(idle cost\)\s+1\s+\$\d/);
+    expect(text).toMatch(/idle \(no pipeline running\)\s+1 \(system 1, spark 0\)\s+running\s+\$\d/);
   },
 );

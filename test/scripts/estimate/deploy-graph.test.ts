@@ -108,11 +108,33 @@ describe('deploy critical path of the app', () => {
         [nodegroup]: { ...template.Resources[nodegroup], DependsOn: [db] },
       },
     };
-    const check = parallelismChecks(buildDeployGraph(bad), TIMES).find((c) =>
-      c.name.startsWith('node group'),
-    );
+    const check = parallelismChecks(buildDeployGraph(bad), TIMES).find((c) => c.name.includes(nodegroup));
     expect(check?.ok).toBe(false);
     expect(check?.detail).toContain(`${nodegroup} -[DependsOn]-> ${db}`);
+  });
+
+  test('both pools are created side by side, neither waits for the DB; only the system pool holds up CoreDNS', () => {
+    const nodegroups = idsOfType(graph, 'AWS::EKS::Nodegroup');
+    expect(nodegroups).toHaveLength(2);
+    for (const ng of nodegroups) expect(dependencyPath(graph, ng, db)).toBeUndefined();
+    expect(dependencyPath(graph, nodegroups[0], nodegroups[1])).toBeUndefined();
+    expect(dependencyPath(graph, nodegroups[1], nodegroups[0])).toBeUndefined();
+    const deploy = schedule(graph, TIMES, 'deploy');
+    const starts = nodegroups.map((ng) => deploy.resources.get(ng)?.start);
+    expect(starts[0]).toBe(starts[1]);
+    const checks = parallelismChecks(graph, TIMES).filter((c) => c.name.startsWith('node group'));
+    expect(checks.map((c) => c.ok)).toEqual([true, true]);
+  });
+
+  test('the autoscaler manifest is applied only after its Pod Identity association exists', () => {
+    const manifests = idsOfType(graph, 'Custom::AWSCDK-EKS-KubernetesResource').filter((id) =>
+      JSON.stringify(template.Resources[id].Properties).includes('cluster-autoscaler'),
+    );
+    expect(manifests).toHaveLength(1);
+    const association = idsOfType(graph, 'AWS::EKS::PodIdentityAssociation').find((id) =>
+      JSON.stringify(template.Resources[id].Properties).includes('cluster-autoscaler'),
+    ) as string;
+    expect(graph.deps.get(manifests[0])?.get(association)?.kinds).toEqual(['DependsOn']);
   });
 
   test('the destroy estimate ends with the network, after the cluster', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../../lib/settings/names';
 import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../../lib/settings/pipeline';
+import { POOL_LABEL, sparkPodPlacement } from '../../../lib/settings/scheduling';
 import { CONTRACT_FILE, contractJson } from '../../../scripts/generate/spark-contract';
 
 const committed = fs.readFileSync(CONTRACT_FILE, 'utf8');
@@ -17,6 +18,21 @@ test('the contract carries the TypeScript constants the Python steps share', () 
     SPARK_NAMESPACE,
     SPARK_SERVICE_ACCOUNT,
   ]);
+});
+
+test('the contract carries the placement every Spark pod spec needs: toleration, selector, safe-to-evict', () => {
+  const { scheduling } = JSON.parse(committed);
+  expect(scheduling).toEqual({
+    poolLabel: POOL_LABEL,
+    pools: { system: 'system', spark: 'spark' },
+    sparkPod: sparkPodPlacement(),
+    systemNodeSelector: { [POOL_LABEL]: 'system' },
+  });
+  expect(scheduling.sparkPod).toEqual({
+    nodeSelector: { 'zenml-spark-eks/pool': 'spark' },
+    tolerations: [{ key: 'zenml-spark-eks/pool', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }],
+    annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' },
+  });
 });
 
 test('the run-id rule reads the same in both languages: no syntax that Python and JavaScript differ on', () => {

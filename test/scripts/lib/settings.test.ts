@@ -2,8 +2,8 @@ import { settingsFromFlags } from '../../../scripts/lib/settings';
 
 describe('settingsFromFlags', () => {
   test('applies -c pairs over cdk.json and returns them for the CDK CLI', () => {
-    const { cliContext, config } = settingsFromFlags(['nodeMinSize=2', 'nodeDesiredSize=2'], {});
-    expect(cliContext).toEqual({ nodeMinSize: '2', nodeDesiredSize: '2' });
+    const { cliContext, config } = settingsFromFlags(['nodeMinSize=2', 'nodeMaxSize=2'], {});
+    expect(cliContext).toEqual({ nodeMinSize: '2', nodeMaxSize: '2' });
     expect(config.nodeMinSize).toBe(2);
   });
 

@@ -59,6 +59,12 @@ test('the names, and which ones retain mode keeps', () => {
     'zenml-spark-zenml-s3': false,
     'zenml-spark': false,
     '/aws/eks/zenml-spark/cluster': false,
+    'zenml-spark-cluster-autoscaler': false,
+    'zenml-spark-zenml-server': false,
+    'zenml-spark-zenml-db-bootstrap': false,
+    // The admin account lives in the retained database: its password is kept with it.
+    'zenml-spark/zenml-server-admin': true,
+    'zenml-spark/zenml-server-jwt': false,
   });
   expect(Object.values(byName({})).every((retained) => !retained)).toBe(true);
 });

@@ -44,7 +44,6 @@ describe('a deployed, keyless stack', () => {
     const commands = r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     expect(commands.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
       'aws eks update-kubeconfig',
-      'zenml secret create',
       'zenml artifact-store register',
       'zenml container-registry register',
       'zenml image-builder register',
@@ -54,17 +53,19 @@ describe('a deployed, keyless stack', () => {
     expect(r.stdout).toMatch(/--path=s3:\/\/zenml-spark-artifactbucket-[a-z0-9]+\n/);
     expect(r.stdout).toContain(`--uri=${moto.accountId}.dkr.ecr.${REGION}.amazonaws.com\n`);
     expect(r.stdout).not.toContain('--authentication_secret');
-    expect(r.stdout).toContain(`--secret-id ${rdsArn}`);
+    // The RDS master credentials are never copied into ZenML: not even read.
+    expect(r.stdout).not.toContain(`--secret-id ${rdsArn}`);
+    expect(r.stdout).not.toContain('zenml secret create rds_authentication');
     expect(r.stdout).not.toContain(rdsSecretValue(DB_HOST).password);
+    expect(r.stdout).toMatch(/^# {3}zenml server +http:\/\/zenml-server\.zenml\.svc:8080$/m);
+    expect(r.stdout).toContain('npm run zenml-login');
   });
 
-  test('--with-secret-values prints the values (stringified for ZenML) and warns', () => {
+  test('--with-secret-values on a keyless stack reads and prints no value', () => {
     const r = runCli('operate/outputs.ts', ['--with-secret-values'], isolatedEnv(moto));
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('warning: secret values are printed below; keep this output private\n');
-    const line = r.stdout.split('\n').find((l) => l.startsWith('zenml secret create rds_authentication'));
-    expect(line).toContain(`"port":"3306"`);
-    expect(line).toContain(`Fixture-pw with \\"quotes\\" and $dollars`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain(rdsSecretValue(DB_HOST).password);
   });
 
   test('--json gives the checked outputs for other tools', () => {
@@ -100,6 +101,14 @@ describe('a stack with the S3 access key secret', () => {
     expect(r.stdout).toMatch(/--authentication_secret=s3_authentication\n/);
     expect(r.stdout).not.toContain('aws eks update-kubeconfig');
     expect(r.stdout).not.toContain('fixture/secret+key');
+  });
+
+  test('--with-secret-values prints the values (as strings, for ZenML) and warns', () => {
+    const r = runCli('operate/outputs.ts', ['--with-secret-values'], isolatedEnv(moto));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('warning: secret values are printed below; keep this output private\n');
+    const line = r.stdout.split('\n').find((l) => l.startsWith('zenml secret create s3_authentication'));
+    expect(line).toContain('"aws_secret_access_key":"fixture/secret+key"');
   });
 });
 
@@ -182,7 +191,8 @@ describe('stacks that cannot be used', () => {
 
   test('--with-secret-values and a secret deleted by hand: named, no value shown', async () => {
     const rds = await createSecret(moto, 'zenml-spark/rds_authentication', rdsSecretValue(DB_HOST));
-    await createFixtureStack(moto, { rdsSecretArn: `${rds}-gone` });
+    const s3 = await createSecret(moto, 'zenml-spark/s3_authentication', { aws_access_key_id: 'AKIAX' });
+    await createFixtureStack(moto, { rdsSecretArn: rds, s3SecretArn: `${s3}-gone` });
     const r = runCli('operate/outputs.ts', ['--with-secret-values'], isolatedEnv(moto));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(

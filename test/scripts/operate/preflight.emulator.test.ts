@@ -109,7 +109,7 @@ function cdkBootstrap(): void {
 }
 
 /** A setting as the repo commits it: `value (cdk.json)`, or `value (default)`. */
-function committed(key: 'kubernetesVersion' | 'nodeInstanceType'): string {
+function committed(key: 'kubernetesVersion' | 'nodeInstanceType' | 'systemNodeInstanceType'): string {
   const context = cdkJsonContext();
   return key in context ? `${context[key]} (cdk.json)` : `${SETTINGS[key].default} (default)`;
 }
@@ -148,6 +148,10 @@ describe('before bootstrap', () => {
     expect(row(r.stdout, 'node instance type')).toEqual([
       'ok',
       `${committed('nodeInstanceType')}, offered in ${REGION}`,
+    ]);
+    expect(row(r.stdout, 'system instance type')).toEqual([
+      'ok',
+      `${committed('systemNodeInstanceType')}, offered in ${REGION}`,
     ]);
     expect(r.stdout).toContain('2 blocking problems: cdk bootstrap, cluster admin');
     expect(r.stderr).toMatch(/^error: cdk bootstrap: no CDKToolkit stack/m);
@@ -223,6 +227,10 @@ describe('after a real cdk bootstrap', () => {
     expect(row(r.stdout, 'node instance type')).toEqual([
       'FAIL',
       't3a.xlarge (-c) is not offered in ap-south-2; choose another (-c nodeInstanceType=...)',
+    ]);
+    expect(row(r.stdout, 'system instance type')).toEqual([
+      'FAIL',
+      't3a.medium (cdk.json) is not offered in ap-south-2; choose another (-c systemNodeInstanceType=...)',
     ]);
     expect(row(r.stdout, 'account')).toEqual([
       'FAIL',

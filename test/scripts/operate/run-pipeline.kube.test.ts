@@ -117,7 +117,11 @@ class NodeSimulator {
  */
 const kubectlEnv = (kubeconfig: string): NodeJS.ProcessEnv => ({ KUBECONFIG: kubeconfig, HOME: work });
 
-async function runPipeline(argv: string[], env: NodeJS.ProcessEnv = kubectlEnv(cp.kubeconfig)) {
+async function runPipeline(
+  argv: string[],
+  env: NodeJS.ProcessEnv = kubectlEnv(cp.kubeconfig),
+  onLine: (line: string) => void = () => {},
+) {
   const lines: string[] = [];
   const started = Date.now();
   const code = await main(
@@ -132,7 +136,14 @@ async function runPipeline(argv: string[], env: NodeJS.ProcessEnv = kubectlEnv(c
       '0.2',
       ...argv,
     ],
-    { out: (l) => lines.push(l), env: { PATH: process.env.PATH, ...env } },
+    // HOME: kubectl keeps its discovery cache under $HOME/.kube; never in the working directory.
+    {
+      out: (l) => {
+        lines.push(l);
+        onLine(l);
+      },
+      env: { PATH: process.env.PATH, HOME: work, ...env },
+    },
   );
   return { code, output: lines.join('\n'), seconds: (Date.now() - started) / 1000 };
 }
@@ -263,9 +274,18 @@ describe('run-pipeline against a real API server', () => {
     expect(first.code).toBe(1);
     expect(first.output).toContain('step trainer timed out');
     const uid = job('resume-1', 'trainer').metadata.uid;
-    const second = await withSimulator('resume-1', {}, () =>
-      runPipeline(['--image', IMAGE, '--run-id', 'resume-1', '--from', 'trainer', '--step-timeout', '60']),
+    // The simulator starts only once the runner waits for the trainer again: otherwise it could
+    // finish the old pod first and the runner would (rightly) skip a Job that already succeeded.
+    let sim: NodeSimulator | undefined;
+    const second = await runPipeline(
+      ['--image', IMAGE, '--run-id', 'resume-1', '--from', 'trainer', '--step-timeout', '60'],
+      undefined,
+      (line) => {
+        if (!sim && /^\[5\/5\] trainer +(Pending|Running)/.test(line))
+          sim = new NodeSimulator('resume-1', {});
+      },
     );
+    await sim?.stop();
     expect(second.code).toBe(0);
     expect(second.output).toMatch(/^importer +Skipped +-$/m);
     expect(second.output).toMatch(/^trainer +Succeeded +\d+s$/m);

@@ -26,6 +26,7 @@ const RAW: Record<string, string> = {
   [OUTPUT_KEYS.rdsSecretArn]:
     'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbC',
   [OUTPUT_KEYS.updateKubeconfigCommand]: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
+  [OUTPUT_KEYS.zenmlServerUrl]: 'http://zenml-server.zenml.svc:8080',
 };
 
 function stack(status: string, rawOutputs: Record<string, string> = RAW): DeployedStack {
@@ -103,9 +104,9 @@ describe('parseStackOutputs', () => {
   });
 
   test('missing outputs are all named at once', () => {
-    const { DatabasePort: _p, SparkRoleArn: _r, ...rest } = RAW;
+    const { ZenmlServerUrl: _u, SparkRoleArn: _r, ...rest } = RAW;
     expect(() => parseStackOutputs(stack('CREATE_COMPLETE', rest))).toThrow(
-      /^stack 'zenml-spark' \(CREATE_COMPLETE\) lacks outputs SparkRoleArn, DatabasePort;/,
+      /^stack 'zenml-spark' \(CREATE_COMPLETE\) lacks outputs SparkRoleArn, ZenmlServerUrl;/,
     );
   });
 

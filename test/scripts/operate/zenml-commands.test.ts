@@ -3,8 +3,6 @@ import type { StackOutputs } from '../../../scripts/operate/stack-outputs';
 import {
   buildPlan,
   containerRegistryCommand,
-  RDS_SECRET,
-  renderServerEnv,
   renderShell,
   S3_SECRET,
   secretValuesForZenml,
@@ -27,10 +25,11 @@ const OUTPUTS: StackOutputs = {
   databaseEndpoint: 'db.abc.eu-west-1.rds.amazonaws.com',
   databasePort: '3306',
   rdsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbCdEf',
+  zenmlServerUrl: 'http://zenml-server.zenml.svc:8080',
   updateKubeconfigCommand: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
 };
 const S3_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/s3_authentication-XyZ123';
-const DB = { databaseUsername: 'zenml', databaseName: 'zenml' };
+const DB = {};
 
 /** Runs a rendered line through bash's own parser and returns the words it produces. */
 function bashWords(line: string): string[] {
@@ -40,14 +39,13 @@ function bashWords(line: string): string[] {
 }
 
 describe('buildPlan', () => {
-  test('keyless stack: rds secret, five components and a stack set active, no authentication_secret', () => {
+  test('keyless stack: five components and a stack set active, no secret, no authentication_secret', () => {
     // GIVEN a stack without s3AccessKey WHEN the plan is built
     const plan = buildPlan(OUTPUTS, DB);
     const argvs = plan.zenml.map((c) => c.argv.join(' '));
 
     // THEN
     expect(argvs).toEqual([
-      `zenml secret create ${RDS_SECRET}`,
       'zenml artifact-store register spark_artifact_store --flavor=s3 --path=s3://zenml-spark-artifacts-1a2b',
       'zenml container-registry register spark_container_registry --flavor=aws --uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
       'zenml image-builder register spark_image_builder --flavor=local',
@@ -57,7 +55,8 @@ describe('buildPlan', () => {
       'zenml stack register spark_stack -o default -a spark_artifact_store -c spark_container_registry ' +
         '-i spark_image_builder -s spark_step_operator --set',
     ]);
-    expect(plan.zenml[0].secretFrom).toEqual({ secretArn: OUTPUTS.rdsSecretArn, region: 'eu-west-1' });
+    // The RDS master credentials are never copied into ZenML, where every ZenML user could read them.
+    expect(plan.zenml.some((c) => c.secretFrom !== undefined)).toBe(false);
     expect(plan.kubeconfig.argv).toEqual([
       'aws',
       'eks',
@@ -85,11 +84,6 @@ describe('buildPlan', () => {
       expect.arrayContaining(['team-a_stack', 'team-a_step_operator', 'default']),
     );
   });
-
-  test('server database URL has no credentials in it', () => {
-    const plan = buildPlan(OUTPUTS, DB);
-    expect(plan.serverDatabase.storeUrl).toBe('mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml');
-  });
 });
 
 describe('zenmlNames', () => {
@@ -110,20 +104,18 @@ describe('shellQuote', () => {
 });
 
 describe('renderShell', () => {
-  const secretCmd = buildPlan(OUTPUTS, DB).zenml[0];
+  const secretCmd = buildPlan({ ...OUTPUTS, s3SecretArn: S3_ARN }, DB).zenml[0];
 
   test('without values, the secret is fetched at paste time and no value appears', () => {
     const line = renderShell(secretCmd);
-    expect(line).toContain(
-      `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.rdsSecretArn} --region eu-west-1`,
-    );
-    expect(line).toMatch(/^zenml secret create rds_authentication --values="\$\(.*\)"$/);
+    expect(line).toContain(`aws secretsmanager get-secret-value --secret-id ${S3_ARN} --region eu-west-1`);
+    expect(line).toMatch(/^zenml secret create s3_authentication --values="\$\(.*\)"$/);
   });
 
   test('with values, they are one shell word of JSON that bash passes through intact', () => {
-    const values = { username: 'zenml', password: `p'w "$(rm -rf /)" $HOME`, port: '3306' };
+    const values = { aws_access_key_id: 'AK', aws_secret_access_key: `p'w "$(rm -rf /)" $HOME` };
     const words = bashWords(renderShell(secretCmd, values));
-    expect(words.slice(0, 4)).toEqual(['zenml', 'secret', 'create', 'rds_authentication']);
+    expect(words.slice(0, 4)).toEqual(['zenml', 'secret', 'create', 's3_authentication']);
     expect(JSON.parse(words[4].replace(/^--values=/, ''))).toEqual(values);
   });
 });
@@ -143,26 +135,6 @@ describe('secretValuesForZenml', () => {
 
   test('a JSON array is rejected', () => {
     expect(() => secretValuesForZenml('["a"]', 's')).toThrow(/not a JSON object/);
-  });
-});
-
-describe('renderServerEnv', () => {
-  const db = buildPlan(OUTPUTS, DB).serverDatabase;
-
-  test('without a password, it is fetched at paste time', () => {
-    const lines = renderServerEnv(db);
-    expect(lines.slice(0, 3)).toEqual([
-      'ZENML_STORE_TYPE=sql',
-      'ZENML_STORE_URL=mysql://db.abc.eu-west-1.rds.amazonaws.com:3306/zenml',
-      'ZENML_STORE_USERNAME=zenml',
-    ]);
-    expect(lines[3]).toMatch(
-      /^ZENML_STORE_PASSWORD="\$\(aws secretsmanager get-secret-value .*\["password"\].*\)"$/,
-    );
-  });
-
-  test('with a password, it is quoted for the shell', () => {
-    expect(renderServerEnv(db, "a'b")[3]).toBe(`ZENML_STORE_PASSWORD='a'\\''b'`);
   });
 });
 

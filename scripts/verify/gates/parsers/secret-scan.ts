@@ -98,24 +98,74 @@ export function stageFiles(from: string, files: readonly string[], to: string): 
  * sits in this repository. Returns the rule ids gitleaks must report for the file.
  */
 export function writeCanary(dir: string): { file: string; expectRules: string[] } {
+  const file = path.join(dir, 'planted.env');
+  fs.writeFileSync(file, canaryLines().join('\n'));
+  return { file, expectRules: ['aws-access-token', 'private-key'] };
+}
+
+/** A random key pair and PEM block, as lines of `key = value` text. */
+function canaryLines(): string[] {
   const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const keyId = `AKIA${Array.from({ length: 16 }, () => base32[randomInt(32)]).join('')}`;
   const secretKey = randomBytes(30).toString('base64').replace(/[+/]/g, 'x');
   const pemBody = randomBytes(48 * 6)
     .toString('base64')
     .replace(/(.{64})/g, '$1\n');
-  const file = path.join(dir, 'planted.env');
   // The PEM markers are split in this source so that the scan of this very file finds no key block.
-  fs.writeFileSync(
-    file,
-    [
-      `aws_access_key_id = ${keyId}`,
-      `aws_secret_access_key = ${secretKey}`,
-      `-----BEGIN RSA ${'PRIVATE'} KEY-----`,
-      pemBody.trimEnd(),
-      `-----END RSA ${'PRIVATE'} KEY-----`,
-      '',
-    ].join('\n'),
-  );
-  return { file, expectRules: ['aws-access-token', 'private-key'] };
+  return [
+    `aws_access_key_id = ${keyId}`,
+    `aws_secret_access_key = ${secretKey}`,
+    `-----BEGIN RSA ${'PRIVATE'} KEY-----`,
+    pemBody.trimEnd(),
+    `-----END RSA ${'PRIVATE'} KEY-----`,
+    '',
+  ];
+}
+
+/**
+ * Copies of the ZenML server's objects with a canary planted where a leaked credential would
+ * be: as the value of a server environment variable in the dist/ YAML, and inside the JSON string
+ * of the kubectl-provider resource in the template. The scan must catch both, so a clean result
+ * on the real files means something in exactly these encodings. Returns the planted files.
+ */
+export function plantCanaryInServerObjects(
+  dir: string,
+  distManifest: string,
+  template: string,
+): { files: string[]; expectRules: string[] } {
+  const files: string[] = [];
+  const lines = canaryLines();
+  if (fs.existsSync(distManifest)) {
+    const value = lines.join('\n').replace(/\n/g, '\n                ');
+    const yamlText = fs
+      .readFileSync(distManifest, 'utf8')
+      .replace(
+        /(\n\s+env:\n)(\s+)- name: ZENML_STORE_TYPE/,
+        (_m, head: string, indent: string) =>
+          `${head}${indent}- name: ZENML_STORE_PASSWORD\n${indent}  value: |\n                ${value}\n${indent}- name: ZENML_STORE_TYPE`,
+      );
+    const file = path.join(dir, 'dist-zenml-server.k8s.yaml');
+    fs.writeFileSync(file, yamlText);
+    files.push(file);
+  }
+  if (fs.existsSync(template)) {
+    const doc = JSON.parse(fs.readFileSync(template, 'utf8'));
+    for (const r of Object.values<{ Type: string; Properties?: { Manifest?: unknown } }>(
+      doc.Resources ?? {},
+    )) {
+      if (
+        r.Type !== 'Custom::AWSCDK-EKS-KubernetesResource' ||
+        !JSON.stringify(r.Properties?.Manifest).includes('zenml-server-files')
+      )
+        continue;
+      const planted = JSON.stringify({ name: 'ZENML_STORE_PASSWORD', value: lines.join('\n') });
+      const manifest = r.Properties?.Manifest as { 'Fn::Join'?: [string, unknown[]] } | string;
+      if (typeof manifest === 'string') (r.Properties as { Manifest: unknown }).Manifest = manifest + planted;
+      else manifest['Fn::Join']?.[1].push(planted);
+    }
+    const file = path.join(dir, 'cdk.out-template.json');
+    fs.writeFileSync(file, JSON.stringify(doc, null, 1));
+    files.push(file);
+  }
+  return { files, expectRules: ['aws-access-token', 'private-key'] };
 }

@@ -6,12 +6,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { STACK_ID } from '../../../../lib/settings/names';
 import { REPO_ROOT } from '../../../lib/settings';
 import { type Finding, triage } from '../parsers/findings';
 import {
   assetHashCheck,
   assetHashes,
   parseGitleaks,
+  plantCanaryInServerObjects,
   repoFiles,
   stageFiles,
   writeCanary,
@@ -53,8 +55,19 @@ export async function secretsGate(outDir: string, distDir: string): Promise<Gate
     fs.mkdirSync(canaryDir);
     const canary = writeCanary(canaryDir);
 
+    // The same canary inside copies of the ZenML server's objects (its dist/ manifest and the
+    // template's kubectl-provider resource): a clean scan of the real ones then means something.
+    const serverCanaryDir = path.join(work, 'server-canary');
+    fs.mkdirSync(serverCanaryDir);
+    const serverCanary = plantCanaryInServerObjects(
+      serverCanaryDir,
+      path.join(distDir, 'zenml-server.k8s.yaml'),
+      path.join(outDir, `${STACK_ID}.template.json`),
+    );
+
     const targets: { label: string; root: string; args: string[] }[] = [
       { label: 'canary', root: canaryDir, args: ['dir', canaryDir] },
+      { label: 'server-canary', root: serverCanaryDir, args: ['dir', serverCanaryDir] },
       { label: 'repo', root: staged, args: ['dir', staged] },
       // Commits too: a key that was committed and later deleted is still in the history.
       { label: 'repo', root: REPO_ROOT, args: ['git', REPO_ROOT] },
@@ -79,12 +92,27 @@ export async function secretsGate(outDir: string, distDir: string): Promise<Gate
         return parseGitleaks(fs.readFileSync(report, 'utf8'), t.root, t.label);
       }),
     );
-    const [canaryFindings, ...rest] = runs;
+    const [canaryFindings, serverCanaryFindings, ...rest] = runs;
     const caught = new Set(canaryFindings.map((f) => f.rule));
     const missed = canary.expectRules.filter((r) => !caught.has(r));
     if (missed.length > 0)
       problems.push(`the scanner missed the planted canary (${missed.join(', ')}): the scan is not working`);
     else notes.push(`canary: planted ${canary.expectRules.join(' + ')} caught`);
+    const serverMissed = serverCanary.files.flatMap((file) => {
+      const rel = `server-canary:${path.basename(file)}`;
+      const rules = new Set(serverCanaryFindings.filter((f) => f.resource === rel).map((f) => f.rule));
+      return serverCanary.expectRules.filter((r) => !rules.has(r)).map((r) => `${r} in ${rel}`);
+    });
+    if (serverCanary.files.length === 0)
+      notes.push('server canary: no ZenML server objects (zenmlServer=false)');
+    else if (serverMissed.length > 0)
+      problems.push(
+        `the scanner missed the canary planted in the ZenML server's objects (${serverMissed.join(', ')})`,
+      );
+    else
+      notes.push(
+        `server canary: planted in ${serverCanary.files.map((f) => path.basename(f)).join(' and ')} (a server env value), caught`,
+      );
 
     // The same secret in the working tree and in history is one finding.
     const seen = new Set<string>();

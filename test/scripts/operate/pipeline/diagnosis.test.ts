@@ -63,6 +63,27 @@ describe('diagnosis of a step whose pod is not running', () => {
     expect(pendingReason(undefined, [])).toBe('no pod yet');
   });
 
+  test('pendingReason: the newer of the autoscaler events wins (the pool at its maximum, then a node added)', () => {
+    const scaleUp = {
+      reason: 'TriggeredScaleUp',
+      message: 'pod triggered scale-up: [{eks-spark 0->1 (max: 4)}]',
+      lastTimestamp: '2026-11-30T10:00:05Z',
+    };
+    const noScaleUp = {
+      reason: 'NotTriggerScaleUp',
+      message: "pod didn't trigger scale-up: 1 max node group size reached",
+      lastTimestamp: '2026-11-30T10:00:09Z',
+    };
+    expect(pendingReason(unschedulable, [noScaleUp, scaleUp])).toBe(
+      "not scheduled, and the cluster autoscaler adds no node for it: pod didn't trigger scale-up: 1 max node group size reached",
+    );
+    expect(
+      pendingReason(unschedulable, [{ ...scaleUp, lastTimestamp: '2026-11-30T10:00:10Z' }, noScaleUp]),
+    ).toBe(
+      'waiting for a new node (cluster autoscaler: pod triggered scale-up: [{eks-spark 0->1 (max: 4)}])',
+    );
+  });
+
   test('eventLines keeps the newest events in time order, with repeat counts', () => {
     const events = [1, 2, 3, 4, 5, 6].map((i) => ({
       type: 'Warning',

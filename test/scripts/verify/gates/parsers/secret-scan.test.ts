@@ -2,16 +2,19 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeManifests } from '../../../../../k8s/manifests';
 import { triage } from '../../../../../scripts/verify/gates/parsers/findings';
 import {
   assetHashCheck,
   assetHashes,
   fingerprintOf,
   parseGitleaks,
+  plantCanaryInServerObjects,
   repoFiles,
   stageFiles,
   writeCanary,
 } from '../../../../../scripts/verify/gates/parsers/secret-scan';
+import { synth } from '../../../../lib/fixtures';
 import { tempDir } from '../../../../temp-dirs';
 
 const tmp = () => tempDir('gates-secrets-');
@@ -94,6 +97,42 @@ describe('secret scan', () => {
     expect(t.acknowledged.map((f) => f.rule)).toEqual(['aws-access-token']);
     expect(t.unacknowledged.map((f) => f.rule)).toContain('private-key');
   });
+
+  withGitleaks(
+    "the ZenML server's objects: a credential planted in them is caught, and the real ones hold none",
+    () => {
+      // GIVEN the server's manifest as dist/ has it and the template as cdk.out/ has it
+      const real = tmp();
+      writeManifests(real);
+      const template = path.join(real, 'ZenmlSpark.template.json');
+      fs.writeFileSync(template, JSON.stringify(synth().template.toJSON(), null, 1));
+      const serverManifest = path.join(real, 'zenml-server.k8s.yaml');
+      // WHEN a canary is planted in copies, as a server environment value
+      const planted = tmp();
+      const canary = plantCanaryInServerObjects(planted, serverManifest, template);
+      expect(canary.files.map((f) => path.basename(f)).sort()).toEqual([
+        'cdk.out-template.json',
+        'dist-zenml-server.k8s.yaml',
+      ]);
+      const findings = scan(gitleaks as string, planted, 'server-canary');
+      // THEN gitleaks catches both kinds in both encodings (YAML, and a JSON string in the template)
+      for (const file of canary.files) {
+        const rules = new Set(
+          findings.filter((f) => f.resource === `server-canary:${path.basename(file)}`).map((f) => f.rule),
+        );
+        for (const rule of canary.expectRules)
+          expect([path.basename(file), rule, rules.has(rule)]).toEqual([path.basename(file), rule, true]);
+      }
+      // AND the real objects, scanned the same way, hold no credential at all
+      const clean = tmp();
+      fs.copyFileSync(serverManifest, path.join(clean, 'zenml-server.k8s.yaml'));
+      const resources = synth().template.findResources('Custom::AWSCDK-EKS-KubernetesResource');
+      const server = Object.values(resources).filter((r) => JSON.stringify(r).includes('zenml-server-files'));
+      expect(server).toHaveLength(1);
+      fs.writeFileSync(path.join(clean, 'server-manifest-resource.json'), JSON.stringify(server[0], null, 1));
+      expect(scan(gitleaks as string, clean, 'real').map((f) => `${f.rule} ${f.location}`)).toEqual([]);
+    },
+  );
 
   test('the canary is random on every run and no key sits in this repository', () => {
     const a = fs.readFileSync(writeCanary(tmp()).file, 'utf8');
