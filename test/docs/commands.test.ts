@@ -51,7 +51,10 @@ const RULES: readonly [RegExp, Action][] = [
   [/^(npm run rehearsal|bash scripts\/verify\/rehearsal\.sh)$/, skip('run as shown by the rehearsal suite')],
   [/\[--?[\w-]/, synopsis],
   [/^npm run (cost|critical-path)$/, run],
-  [/^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|pause|resume)\b/, help],
+  [
+    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|pause|resume)\b/,
+    help,
+  ],
   [/^npm run run-pipeline$/, help],
   [/^npm run synth -- /, help],
   [/^npm run run-pipeline -- /, dryRun],

@@ -41,7 +41,9 @@ test('[example] a region with no prices says plainly that it is unpriced and why
     'ap-south-1 is UNPRICED: pricing/aws-prices.json has no prices for ap-south-1; it has us-east-1, eu-west-1, eu-central-1, us-east-2, us-west-2, eu-west-2, ap-southeast-1, ap-northeast-1',
   );
   expect(text).not.toMatch(/>= \$/);
-  expect(text).toMatch(/idle \(no pipeline running\)\s+1 \(system 1, spark 0\)\s+running\s+unpriced\s+unpriced/);
+  expect(text).toMatch(
+    /idle \(no pipeline running\)\s+1 \(system 1, spark 0\)\s+running\s+unpriced\s+unpriced/,
+  );
 });
 
 test.each(['us-east-2', 'us-west-2', 'eu-west-2', 'ap-southeast-1', 'ap-northeast-1'])(
