@@ -5,7 +5,7 @@
  *   npm run outputs [-- --run] [--with-secret-values] [--stack NAME] [--region R] [-c key=value]
  */
 import { awsClients, endpointFromEnv, resolvedRegion } from '../lib/aws-clients';
-import { CliError, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
 import { findExecutable, type RunResult, runCommands } from './run-commands';
 import { readSecretValues } from './secrets';
@@ -34,7 +34,9 @@ Options:
   --zenml-bin PATH       the zenml executable for --run (default: zenml on PATH)
   --aws-bin PATH         the aws executable for --run (default: aws on PATH)
   --json                 print the checked outputs and planned commands as JSON (no secret values)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

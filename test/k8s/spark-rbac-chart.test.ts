@@ -1,5 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { POD_SECURITY_LABELS, SPARK_DRIVER_ROLE_NAME, SparkRbacChart } from '../../k8s/spark-rbac-chart';
+import { tempDir } from '../temp-dirs';
 import { allows, grants, type PolicyRule } from './rbac-helpers';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
@@ -14,7 +15,9 @@ interface K8sObject {
 }
 
 function synth(props = {}): K8sObject[] {
-  return Testing.synth(new SparkRbacChart(Testing.app(), 'spark-rbac', props)) as K8sObject[];
+  return Testing.synth(
+    new SparkRbacChart(Testing.app({ outdir: tempDir('cdk8s-') }), 'spark-rbac', props),
+  ) as K8sObject[];
 }
 
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
