@@ -11,4 +11,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '\\.(emulator|zenml|zenml-server|kube)\\.test\\.ts$'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+  // In the clone, not in the temp dir: scripts/verify/test.sh gives every suite a temp dir of its
+  // own and fails on anything left in it; a transform cache is meant to stay.
+  cacheDirectory: '<rootDir>/.cache/jest',
 };

@@ -57,7 +57,8 @@ export function defineApp(options: DefineAppOptions): DefinedApp {
     // undefined keeps the App's default: on, unless CDK_VALIDATION=false.
     builtinCloudFormationValidation: checks ? undefined : false,
   });
-  const config = resolveConfig(readRawSettings((key) => app.node.tryGetContext(key), options.env));
+  // Every context key, not only the settings': a typo in -c or cdk.json is an unknown setting.
+  const config = resolveConfig(readRawSettings(app.node.getAllContext(), options.env));
   if (checks) registerPolicyChecks(app);
   const stack = new ZenmlSparkStack(app, STACK_ID, {
     stackName: physicalNames(config).stackName,

@@ -25,6 +25,12 @@ export interface MetadataDatabaseProps {
   readonly secretName: string;
   /** CIDRs outside the VPC (VPN, peering) admitted on the MySQL port. */
   readonly allowedCidrs: readonly string[];
+  /**
+   * The user's explicit override (setting allowMysqlFromAnywhere) for 0.0.0.0/0 in allowedCidrs:
+   * only then are the findings that rule causes acknowledged; without it they fail synth.
+   * @default false
+   */
+  readonly allowFromAnywhere?: boolean;
   readonly removal: RemovalBehaviour;
 }
 
@@ -34,6 +40,8 @@ const DEFAULT_PORT_REASON =
   'ZenML and MySQL clients expect 3306; the port is reachable only from the cluster security group and explicitly configured CIDRs, inside isolated subnets.';
 const DELETION_PROTECTION_REASON =
   'removalMode=destroy is the disposable dev setting: deletion protection would block `cdk destroy`. removalMode=retain turns it on.';
+
+const ANYWHERE = '0.0.0.0/0';
 
 /** Engine log types exported to CloudWatch; their log groups are owned by the stack. */
 const LOG_EXPORTS = ['error', 'slowquery'] as const;
@@ -56,6 +64,7 @@ export class MetadataDatabase extends Construct {
     for (const cidr of props.allowedCidrs) {
       this.securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(this.port), `MySQL from ${cidr}`);
     }
+    if (props.allowFromAnywhere && props.allowedCidrs.includes(ANYWHERE)) this.acknowledgeOpenToInternet();
 
     this.secret = new rds.DatabaseSecret(this, 'Credentials', {
       username: props.username,
@@ -64,6 +73,9 @@ export class MetadataDatabase extends Construct {
       // Characters that break MySQL URLs and shell quoting in `zenml secret create --password=...`.
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\=,^',
     });
+    // In retain mode the final snapshot keeps this password: the secret is kept with it (a new deploy
+    // of the same prefix meets it again; preflight says how to adopt or remove it).
+    this.secret.applyRemovalPolicy(props.removal.dataPolicy);
 
     const logGroups = LOG_EXPORTS.map((type) =>
       ownedLogGroup(this, `${type[0].toUpperCase()}${type.slice(1)}Logs`, {
@@ -142,6 +154,22 @@ export class MetadataDatabase extends Construct {
       reason:
         'ZenML keeps a copy of these credentials in its own secret store (rds_authentication); automatic rotation would silently break it. Rotate deliberately and re-run the zenml command.',
     });
+  }
+
+  /**
+   * The four findings a 0.0.0.0/0 rule on 3306 causes, acknowledged on this security group only, and
+   * only when the user set the override: the reason says who decided and what still protects it.
+   */
+  private acknowledgeOpenToInternet(): void {
+    const reason =
+      'allowMysqlFromAnywhere=true: the deployer explicitly admitted 0.0.0.0/0 on 3306 (mysqlAllowedCidrs). ' +
+      'The instance stays in isolated subnets without a public address, TLS and the generated password still apply.';
+    Validations.of(this.securityGroup).acknowledge(
+      { id: 'AwsSolutions-EC23', reason },
+      { id: 'cdk-validator-cfnguard::vpc_sg_open_only_to_authorized_ports_check', reason },
+      { id: 'cdk-validator-cfnguard::vpc_sg_restricted_common_ports_check', reason },
+      { id: 'CloudFormation-Validate::W2508', reason },
+    );
   }
 
   /**

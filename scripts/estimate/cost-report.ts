@@ -15,12 +15,22 @@ function unitPriceCell(l: LineItem): string {
   return `${unitUsd(l.unitPrice)}/${l.unit}${l.priceStatus === 'unconfirmed' ? UNCONFIRMED_MARK : ''}`;
 }
 
-function quantityCell(l: LineItem): string {
-  return `${Number.isInteger(l.quantity) ? l.quantity : l.quantity.toFixed(2)} ${l.unit}`;
+const count = (x: number) =>
+  x.toLocaleString('en-US', { maximumFractionDigits: Number.isInteger(x) ? 0 : 2 });
+
+/**
+ * What a line bills per month: an hourly unit as hours per month (`730 cluster-hours/month`, 1,460
+ * for two nodes), a transfer as `50 GB/month`, a monthly unit as its count (`2 secret-months`).
+ */
+export function quantityCell(l: LineItem): string {
+  if (l.unit.endsWith('-hour')) return `${count(l.unitsPerMonth)} ${l.unit}s/month`;
+  if (l.unit === 'GB') return `${count(l.unitsPerMonth)} GB/month`;
+  return `${count(l.unitsPerMonth)} ${l.unit}${l.unitsPerMonth === 1 ? '' : 's'}`;
 }
 
-/** A total that is only a lower bound when something is unpriced says so. */
+/** A total that is only a lower bound when something is unpriced says so; nothing priced is no figure. */
 function totalCell(monthly: number, e: CostEstimate): string {
+  if (!e.regionPriced || (e.unpriced.length > 0 && monthly === 0)) return 'unpriced';
   return e.unpriced.length > 0 ? `>= ${usd(monthly)}` : usd(monthly);
 }
 
@@ -31,6 +41,11 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
     `  prices   pricing/aws-prices.json, retrieved ${e.pricesRetrieved} (on-demand list prices, ${e.currency})`,
   );
   out.push(`  template ${origin}`);
+  if (!e.regionPriced) {
+    out.push(
+      `\n${e.region} is UNPRICED: ${e.unpricedRegionReason}. No total is shown; quantities below are still counted.`,
+    );
+  }
 
   out.push('\nLine items (node lines at the size the template deploys: idle)');
   out.push(
@@ -83,7 +98,9 @@ export function renderEstimate(e: CostEstimate, origin: string): string {
     ),
   );
 
-  if (e.unpriced.length > 0) {
+  if (!e.regionPriced) {
+    out.push(`\nUNPRICED: all ${e.unpriced.length} lines that need a price (${e.unpricedRegionReason})`);
+  } else if (e.unpriced.length > 0) {
     out.push(`\nUNPRICED (${e.unpriced.length}): totals above leave these out and are lower bounds`);
     for (const l of e.unpriced) out.push(`  - ${l.group}: ${l.item} (${quantityCell(l)}): ${l.note ?? ''}`);
   }
@@ -130,6 +147,9 @@ export function costSummaryLines(assembly: CloudAssemblySummary, config: Environ
     prices: loadPriceTable(),
   });
   const s = e.scenarios;
+  if (!e.regionPriced) {
+    return [`\nMonthly estimate: ${e.region} is unpriced: ${e.unpricedRegionReason}.`];
+  }
   const lines = [
     `\nMonthly estimate, ${e.region}${config.region ? '' : ' (no region set: default)'}, on-demand prices of ${e.pricesRetrieved}`,
     table(

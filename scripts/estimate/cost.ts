@@ -5,7 +5,8 @@
  *   npm run cost [-- -c key=value ...] [--region REGION] [--assembly cdk.out] [--json]
  */
 import * as path from 'node:path';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { isRegionName } from '../../lib/settings/values';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { templatesFor } from './app-templates';
 import { estimateCost } from './cost-model';
@@ -26,7 +27,9 @@ An unknown region, instance type or resource type is an explicit UNPRICED line, 
                    synthesizing them for the settings
   --json           machine-readable estimate
   -h, --help       this help
-Needs no AWS credentials.`;
+Needs no AWS credentials.
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   context: { type: 'string', short: 'c', multiple: true, default: [] },
@@ -41,6 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.help) {
     console.log(HELP);
     return 0;
+  }
+  if (values.region !== undefined && !isRegionName(values.region)) {
+    throw new CliError(`--region '${values.region}': an AWS region name such as eu-west-1`, EXIT.usage);
   }
   const { cliContext } = settingsFromFlags(values.context);
   const templates = templatesFor(values.assembly, cliContext);

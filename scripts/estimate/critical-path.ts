@@ -8,7 +8,7 @@
 
 import { CLUSTER_AUTOSCALER } from '../../lib/settings/names';
 import { POOL_LABEL, POOLS } from '../../lib/settings/scheduling';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';
 import { templatesFor } from './app-templates';
@@ -38,7 +38,9 @@ the deploy within 10% of the EKS chain (cluster, add-ons, node group, kubectl-ap
   --assembly DIR  read the template(s) from an existing cloud assembly instead of synthesizing
   --json          machine-readable result
   -h, --help      this help
-Needs no AWS credentials.`;
+Needs no AWS credentials.
+
+${EXIT_CODES_HELP}`;
 
 function pathTable(s: Schedule): string {
   return table(

@@ -13,6 +13,10 @@ export interface PriceEntry {
   readonly src: string;
   readonly status?: PriceStatus;
   readonly note?: string;
+  /** For a confirmed figure: where it was seen (a URL, or `code-index:<id> (...)`). */
+  readonly seen?: readonly string[];
+  /** For an unconfirmed one: sources that support it indirectly. */
+  readonly seen_related?: readonly string[];
 }
 
 export type RegionPrices = Readonly<Record<string, PriceEntry | Readonly<Record<string, PriceEntry>>>>;
@@ -22,7 +26,17 @@ export interface PriceTable {
   readonly retrieved: string;
   readonly hoursPerMonth: number;
   readonly defaultRegion: string;
-  readonly sources: Readonly<Record<string, { readonly url: string; readonly corroboration?: string }>>;
+  readonly sources: Readonly<
+    Record<
+      string,
+      {
+        readonly url: string;
+        readonly corroboration?: string;
+        /** Quotes found in later research, with the regions each covers. */
+        readonly additional?: readonly { url: string; quote: string; regions: string[]; note?: string }[];
+      }
+    >
+  >;
   readonly regions: Readonly<Record<string, RegionPrices>>;
 }
 

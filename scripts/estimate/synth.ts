@@ -18,8 +18,9 @@ import {
   ZENML_SERVER_IMAGE,
   ZENML_SERVER_IN_CLUSTER_URL,
 } from '../../lib/settings/zenml';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
+import { markFailed, writeOkStamp } from '../lib/synth-stamp';
 import { table } from '../lib/table';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
 import { costSummaryLines } from './cost-report';
@@ -28,7 +29,9 @@ const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist
 
 Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
 CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
-a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.`;
+a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   context: { type: 'string', short: 'c', multiple: true, default: [] },
@@ -44,11 +47,29 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
-  const { cliContext, config } = settingsFromFlags(values.context);
-
   const outDir = path.resolve(REPO_ROOT, values.out as string);
   const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  try {
+    return await synthesize(values.context, outDir, distDir, started);
+  } catch (e) {
+    // Whatever stopped the synth, the output of an earlier one must not pass for this one's.
+    const message = (e as Error).message;
+    markFailed(outDir, 'cdk.out', message);
+    markFailed(distDir, 'dist', message);
+    throw e;
+  }
+}
+
+async function synthesize(
+  context: string[] | undefined,
+  outDir: string,
+  distDir: string,
+  started: number,
+): Promise<number> {
+  // Validate settings first: a bad value is reported in one line, before the CLI even starts.
+  const { cliContext, config } = settingsFromFlags(context);
+  markFailed(outDir, 'cdk.out', 'a synth started and did not finish');
+  markFailed(distDir, 'dist', 'a synth started and did not finish');
   const cdk = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
   const args = ['synth', '--quiet', '--no-notices', '--output', outDir];
   for (const [k, v] of Object.entries(cliContext)) args.push('-c', `${k}=${v}`);
@@ -58,8 +79,12 @@ async function main(argv: readonly string[]): Promise<number> {
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
   if (result.status !== 0) {
+    const failure = `cdk synth failed (exit ${result.status ?? result.signal})`;
+    markFailed(outDir, 'cdk.out', failure);
+    markFailed(distDir, 'dist', failure);
     console.error(
-      `\ncdk synth failed (exit ${result.status ?? result.signal}); nothing was written to ${distDir}.`,
+      `\n${failure}: ${path.relative(process.cwd(), outDir)}/ and ${path.relative(process.cwd(), distDir)}/ are marked ` +
+        'failed (cost, critical-path, gates and the manifest tests refuse them) until a synth succeeds.',
     );
     return result.status ?? 1;
   }
@@ -75,6 +100,8 @@ async function main(argv: readonly string[]): Promise<number> {
     zenmlServer: config.zenmlServer,
     zenmlDatabaseAuth: config.zenmlDatabaseAuth,
   });
+  writeOkStamp(outDir, 'cdk.out', config);
+  writeOkStamp(distDir, 'dist', config);
 
   printSummary(config, assembly, manifests, outDir, distDir, Date.now() - started);
   return 0;

@@ -76,8 +76,14 @@ export const LAYERS: readonly Layer[] = [
     paths: ['scripts/operate/'],
     holds:
       'Working with a deployed stack: preflight, status, outputs (and the ZenML command builder and runner it uses), render-manifests, run-pipeline (a thin CLI, a kubectl runner, step sequencing), pause and resume (observe, plan, apply) and the Spark image build.',
-    mayImport: ['scripts/lib/', 'lib/settings/', 'k8s/', 'scripts/estimate/ (cost model)'],
-    note: 'pause and resume price the states they leave and reach with the cost model, on the deployed template',
+    mayImport: [
+      'scripts/lib/',
+      'lib/settings/',
+      'k8s/',
+      'scripts/estimate/ (cost model)',
+      'scripts/estimate/ (templates)',
+    ],
+    note: 'pause and resume price the states they leave and reach with the cost model, on the deployed template; preflight reads the names the template would create from an in-process synth, to find leftovers of an earlier deploy',
   },
   {
     name: 'scripts/estimate/ (cost model)',
@@ -93,6 +99,14 @@ export const LAYERS: readonly Layer[] = [
     mayImport: ['lib/settings/'],
   },
   {
+    name: 'scripts/estimate/ (templates)',
+    id: 'templates',
+    paths: ['scripts/estimate/app-templates.ts'],
+    holds:
+      "The app's templates for given settings: synthesized in process through `defineApp` (without the policy checks, which change no template), or read from a current cloud assembly.",
+    mayImport: ['scripts/lib/', 'lib/settings/', 'lib/ (stack and app)', 'scripts/estimate/ (cost model)'],
+  },
+  {
     name: 'scripts/estimate/',
     id: 'estimate',
     paths: ['scripts/estimate/'],
@@ -104,6 +118,7 @@ export const LAYERS: readonly Layer[] = [
       'lib/ (stack and app)',
       'k8s/',
       'scripts/estimate/ (cost model)',
+      'scripts/estimate/ (templates)',
     ],
     note: 'it builds the app through `defineApp` and writes the manifests, as the deploy would',
   },

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { envVarName, SETTING_NAMES, SETTINGS } from '../../lib/settings/config';
-import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
 const README = path.join(REPO_ROOT, 'README.md');
@@ -45,7 +45,7 @@ const USAGE =
 if (require.main === module) {
   runMain(async () => {
     const values = parseFlags(process.argv.slice(2), OPTIONS, USAGE);
-    if (values.help) console.log(USAGE);
+    if (values.help) console.log(`${USAGE}\n${EXIT_CODES_HELP}`);
     else if (values.write) fs.writeFileSync(README, withSettingsTable(fs.readFileSync(README, 'utf8')));
     else console.log(settingsTableMarkdown());
     return EXIT.ok;

@@ -21,7 +21,7 @@ import {
   SYSTEM_NODE_SELECTOR,
   sparkPodPlacement,
 } from '../../lib/settings/scheduling';
-import { EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
 export const CONTRACT_FILE = path.join(REPO_ROOT, 'spark', 'zenml_spark_steps', 'contract.json');
@@ -73,7 +73,7 @@ const USAGE = `Usage: npx tsx scripts/generate/spark-contract.ts [--write]   (pr
 if (require.main === module) {
   runMain(async () => {
     const values = parseFlags(process.argv.slice(2), OPTIONS, USAGE);
-    if (values.help) console.log(USAGE);
+    if (values.help) console.log(`${USAGE}\n${EXIT_CODES_HELP}`);
     else if (values.write) fs.writeFileSync(CONTRACT_FILE, contractJson());
     else process.stdout.write(contractJson());
     return EXIT.ok;

@@ -10,6 +10,10 @@ import { installShutdownHandlers, stopChildren } from './processes';
 /** Exit codes every entry point shares; an entry point may document more (run-pipeline: 3). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** The exit-code line every entry point's --help ends with (an entry point may add its own codes). */
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 done, 1 failed (an invalid setting included), 2 bad flags or flag values.';
+
 /** A problem the user can fix; printed as one line, exit code 1 (2 for a bad flag). */
 export class CliError extends Error {
   constructor(
@@ -38,7 +42,8 @@ export function parseFlags<O extends FlagOptions>(argv: readonly string[], optio
     }).values;
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new CliError(`${msg}\n${usage}`, EXIT.usage);
+    // One line: the problem, then how to call it.
+    throw new CliError(`${msg}; ${usage.replace(/^Usage: /, 'usage: ')}`, EXIT.usage);
   }
 }
 
@@ -65,8 +70,9 @@ export async function runCli(
  * stop the child processes the run started.
  */
 export function runMain(main: () => Promise<number>, env = process.env): void {
-  // This repo pins Node 20 on purpose; the SDK's notice about its future Node 22 floor would
-  // otherwise open every run. An explicit setting by the user wins.
+  // `npm run <script>` runs on the Node on PATH, which may be older than the Node 24 this repo
+  // targets (the two README commands install 24 themselves); the SDK's notice about its Node floor
+  // would then open every run. An explicit setting by the user wins.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   installShutdownHandlers();
   main().then(

@@ -33,7 +33,7 @@ export function loadSettings(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): EnvironmentConfig {
   const context = { ...cdkJsonContext(), ...cliContext };
-  return resolveConfig(readRawSettings((key) => context[key], env));
+  return resolveConfig(readRawSettings(context, env));
 }
 
 /**

@@ -28,27 +28,33 @@ TAG). Target zenml-step: `npm run outputs` registers the spark-eks step operator
 
 Needs docker (with buildx) and the aws CLI with credentials for the account, except with
 --print-tag or --dry-run.
+
+Exit codes: 0 done, 1 a command failed, 2 bad flags or flag values, 3 docker or aws not found.
 USAGE
 }
+
+# A bad flag or a flag without its value: one line and exit 2, as every CLI of the repository.
+bad_usage() { echo "build-spark-image: $1 (see --help)" >&2; exit 2; }
+value() { [ $# -ge 3 ] && [ -n "$3" ] && [[ "$3" != --* ]] || bad_usage "$1 needs $2"; }
 
 repository='' stack='' region='' platform='linux/amd64' dry_run=0 print_tag=0 target=steps
 while [ $# -gt 0 ]; do
   case "$1" in
-    --repository) repository=${2:?--repository needs a URI}; shift 2 ;;
-    --stack) stack=${2:?--stack needs a stack name}; shift 2 ;;
-    --region) region=${2:?--region needs a region}; shift 2 ;;
-    --platform) platform=${2:?--platform needs a value such as linux/amd64}; shift 2 ;;
-    --target) target=${2:?--target needs steps or zenml-step}; shift 2 ;;
+    --repository) value "$1" 'a URI' "${2-}"; repository=$2; shift 2 ;;
+    --stack) value "$1" 'a stack name' "${2-}"; stack=$2; shift 2 ;;
+    --region) value "$1" 'a region' "${2-}"; region=$2; shift 2 ;;
+    --platform) value "$1" 'a value such as linux/amd64' "${2-}"; platform=$2; shift 2 ;;
+    --target) value "$1" 'steps or zenml-step' "${2-}"; target=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     --print-tag) print_tag=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "build-spark-image: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) bad_usage "unknown argument '$1'" ;;
   esac
 done
 
 case $target in
   steps | zenml-step) ;;
-  *) echo "build-spark-image: --target '$target': use steps or zenml-step" >&2; exit 2 ;;
+  *) bad_usage "--target '$target': use steps or zenml-step" ;;
 esac
 
 # shellcheck source=../spark/versions.env

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { awsClients, endpointFromEnv, resolvedRegion } from '../lib/aws-clients';
-import { CliError, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 import { table } from '../lib/table';
 import { findExecutable, type RunResult, runCommands } from './run-commands';
@@ -38,7 +38,9 @@ Options:
   --zenml-bin PATH       the zenml executable for --run (default: zenml on PATH)
   --aws-bin PATH         the aws executable for --run (default: aws on PATH)
   --json                 print the checked outputs and planned commands as JSON (no secret values)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

@@ -13,6 +13,7 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { readRawSettings } from '../../lib/settings/read-settings';
+import { synthesizeTemplates } from '../estimate/app-templates';
 import {
   type AwsClients,
   awsClients,
@@ -20,12 +21,13 @@ import {
   explainAwsError,
   resolvedRegion,
 } from '../lib/aws-clients';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { cdkJsonContext, parseContextPairs } from '../lib/settings';
 import { table } from '../lib/table';
 import { bootstrapVersion, MIN_BOOTSTRAP_VERSION } from './bootstrap';
+import { leftoverRows } from './leftovers';
 import { type Caller, matchingAdmin, parseCallerArn } from './principals';
-import { describeStack, stackCondition } from './stack-outputs';
+import { type DeployedStack, describeStack, stackCondition } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget, type Target } from './target';
 
 const USAGE = 'Usage: npm run preflight -- [--toolkit-stack-name NAME] [options]';
@@ -35,12 +37,16 @@ Checks, before 'npx cdk deploy', with the same settings the app uses:
   credentials and the account/principal that will deploy; the region (known, enabled); the CDK
   bootstrap stack there (and its version); the Kubernetes version and node instance type (and
   that the type is offered in the region); that clusterAdminPrincipalArns includes you (or you
-  will be locked out of kubectl); the API endpoint's reachability; an existing stack's state.
+  will be locked out of kubectl); the API endpoint's reachability; an existing stack's state; and,
+  when there is no stack, anything with a fixed name an earlier deploy left (removalMode=retain
+  keeps the ECR repository, the database's log groups and secret), with how to adopt or remove it.
 Exits 1 when a check fails; 'warn' rows do not block.
 
 Options:
   --toolkit-stack-name NAME   the CDK bootstrap stack (default: CDKToolkit)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -63,7 +69,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const target = resolveTarget(flags, env);
   const cdkJson = cdkJsonContext();
   const cliContext = parseContextPairs(flags.context ?? []);
-  const raw = readRawSettings((key) => cliContext[key] ?? cdkJson[key], env);
+  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env);
   const sourceOf = (key: string) => {
     const source = raw[key]?.source ?? 'default';
     if (!source.startsWith('context')) return source;
@@ -96,7 +102,27 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     }
   }
   if (caller) {
-    await awsChecks(clients, target, region, caller, add, flags['toolkit-stack-name'], sourceOf);
+    const existing = await awsChecks(
+      clients,
+      target,
+      region,
+      caller,
+      add,
+      flags['toolkit-stack-name'],
+      sourceOf,
+    );
+    // With no stack, every fixed-name resource that exists is a leftover the deploy would collide with.
+    if (!existing) {
+      const template = synthesizeTemplates(cliContext, env).stacks[0].template;
+      const leftovers = await leftoverRows(template, {
+        clients,
+        region,
+        endpoint,
+        stackName: target.stackName,
+        contextFlags: flags.context ?? [],
+      });
+      for (const r of leftovers) add(r.check, r.result, r.detail);
+    }
   } else {
     for (const check of [
       'account',
@@ -153,7 +179,7 @@ async function awsChecks(
   add: (check: string, result: Result, detail: string) => void,
   toolkitStackName: string,
   sourceOf: (key: string) => string,
-): Promise<void> {
+): Promise<DeployedStack | undefined> {
   const { config } = target;
   if (config.account && config.account !== caller.account) {
     add(
@@ -254,6 +280,7 @@ async function awsChecks(
         : `${target.stackName} is ${existing.status}: the deploy updates it`,
     );
   }
+  return existing;
 }
 
 async function adminCheck(

@@ -11,7 +11,7 @@ import { placeholdersIn } from '../../k8s/placeholders';
 import { OUTPUT_KEYS, type OutputName } from '../../lib/settings/outputs';
 import { RUN_ID_PATTERN } from '../../lib/settings/pipeline';
 import { awsClients, endpointFromEnv, resolvedRegion } from '../lib/aws-clients';
-import { CliError, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
 import { describeStack, requireUsable } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
@@ -28,7 +28,9 @@ Options:
   --image-tag TAG    image tag in the stack's ECR repository (gives <EcrRepositoryUri>:TAG)
   --image URI        a full image reference instead
   --run-id ID        the pipeline run id the job names carry
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SPARK_NAMESPACE } from '../../lib/settings/names';
+import { NODE_SHAPES } from '../../lib/settings/node-shapes';
 import { OUTPUT_KEYS } from '../../lib/settings/outputs';
 import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
 import { CliError, EXIT, type FlagOptions, parseFlags, runCli, runMain } from '../lib/cli';
@@ -47,7 +48,8 @@ Options:
   --dry-run              print the manifests and the kubectl commands, change nothing
   -h, --help             this help
 
-Exit codes: 0 all steps succeeded, 1 a step failed or timed out, 2 bad flags, 3 kubectl unusable.`;
+Exit codes: 0 all steps succeeded, 1 a step failed or timed out, 2 bad flags or flag values,
+3 kubectl unusable.`;
 
 const OPTIONS = {
   outputs: { type: 'string' },
@@ -100,10 +102,39 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
     ...(region ? [] : [`--region (or ${OUTPUT_KEYS.region} in --outputs)`]),
     ...(image ? [] : ['--image, or --image-tag with --outputs']),
   ];
-  if (missing.length > 0) throw new CliError(`missing ${missing.join(', ')}\n${USAGE}`, EXIT.usage);
+  if (missing.length > 0) {
+    throw new CliError(`missing ${missing.join(', ')}; ${USAGE.replace(/^Usage: /, 'usage: ')}`, EXIT.usage);
+  }
   if (image && !/^[^\s:]+(:\d+)?\/[^\s]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(image)) {
     throw new CliError(
       `--image=${image}: a registry image with a tag or digest, e.g. <account>.dkr.ecr.<region>.amazonaws.com/zenml:spark-0123abcd`,
+      EXIT.usage,
+    );
+  }
+  // Checked here, naming the flag (or the output it came from), rather than by the chart later.
+  const source = (flag: 'bucket' | 'region', output: string) =>
+    flags[flag] !== undefined ? `--${flag}` : `${output} in --outputs`;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket as string)) {
+    throw new CliError(
+      `${source('bucket', OUTPUT_KEYS.artifactBucketName)}='${bucket}': an S3 bucket name (3-63 of a-z, 0-9, '.', '-')`,
+      EXIT.usage,
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region as string)) {
+    throw new CliError(
+      `${source('region', OUTPUT_KEYS.region)}='${region}': an AWS region such as eu-west-1`,
+      EXIT.usage,
+    );
+  }
+  if (flags['node-type'] !== undefined && !(flags['node-type'] in NODE_SHAPES)) {
+    throw new CliError(
+      `--node-type=${flags['node-type']}: one of the sized node types: ${Object.keys(NODE_SHAPES).join(', ')}`,
+      EXIT.usage,
+    );
+  }
+  if (flags.namespace !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(flags.namespace)) {
+    throw new CliError(
+      `--namespace=${flags.namespace}: a Kubernetes namespace name (a DNS label)`,
       EXIT.usage,
     );
   }
@@ -176,10 +207,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       return runPipeline(opts, io);
     },
-    (message) => io.out(`run-pipeline: ${message}`),
+    (message) => (io.err ?? io.out)(`run-pipeline: ${message}`),
   );
 }
 
 if (require.main === module) {
-  runMain(() => main(process.argv.slice(2), { out: (line) => console.log(line), env: process.env }));
+  runMain(() =>
+    main(process.argv.slice(2), {
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+      env: process.env,
+    }),
+  );
 }

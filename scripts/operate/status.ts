@@ -23,7 +23,7 @@ import {
   explainAwsError,
   resolvedRegion,
 } from '../lib/aws-clients';
-import { type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { table } from '../lib/table';
 import { PAUSED_AT_TAG, RDS_AUTO_START_DAYS } from './pools/observe';
 import { describeStack, stackCondition } from './stack-outputs';
@@ -38,7 +38,9 @@ them are ready.
 
 Options:
   --toolkit-stack-name NAME   the CDK bootstrap stack (default: CDKToolkit)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

@@ -5,6 +5,7 @@
  */
 import type { EnvironmentConfig } from '../../lib/settings/config';
 import { physicalNames } from '../../lib/settings/names';
+import { isRegionName } from '../../lib/settings/values';
 import { CliError, EXIT, type FlagOptions } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 
@@ -44,6 +45,9 @@ export function resolveTarget(
       `--stack '${stackName}': a CloudFormation stack name is a letter then letters, digits, hyphens`,
       EXIT.usage,
     );
+  }
+  if (flags.region !== undefined && !isRegionName(flags.region)) {
+    throw new CliError(`--region '${flags.region}': an AWS region name such as eu-west-1`, EXIT.usage);
   }
   const fromEnv = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (flags.region !== undefined)

@@ -29,7 +29,8 @@ go_tool() {
   fi
 }
 
-bash scripts/lib/ensure-node.sh
+# shellcheck source=../lib/ensure-node.sh
+source scripts/lib/ensure-node.sh
 started=$SECONDS
 declare -A jobs=()
 bash scripts/verify/venv.sh cfn-lint requirements/cfn-lint.txt >"$logs/cfn-lint.out" 2>"$logs/cfn-lint.log" & jobs[cfn-lint]=$!

@@ -11,9 +11,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { timeLimit } from '../lib/processes';
-import { loadSettings, REPO_ROOT } from '../lib/settings';
+import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
+import { requireCurrent } from '../lib/synth-stamp';
 import { type AssemblyIndex, readAssemblyIndex } from './gates/parsers/assembly-index';
 import { printReport, resultsJson } from './gates/report';
 import { failed, type GateResult, rel } from './gates/result';
@@ -23,16 +24,20 @@ import { kubeconformGate } from './gates/runners/kubeconform';
 import { secretsGate } from './gates/runners/secrets';
 import { synthGates } from './gates/runners/synth';
 
-const HELP = `Usage: bash scripts/verify/gates.sh [--out cdk.out] [--dist dist] [--only gate,...] [--verbose]
+const HELP = `Usage: bash scripts/verify/gates.sh [--out cdk.out] [--dist dist] [--only gate,...] [-c key=value ...] [--verbose]
 
 Runs every gate on the output of the main synth command (npm run synth) and prints a summary.
 Gates: cfn-lint, checkov-cfn, checkov-k8s, cfn-guard, cdk-nag, cfn-validate, kubeconform, secrets.
   --out DIR       the cloud assembly to check (default cdk.out)
   --dist DIR      the Kubernetes manifests to check (default dist)
+  -c key=value    the settings the output was synthesized with (as given to npm run synth); the
+                  gates refuse output that is not from a successful synth of these settings
   --only LIST     run only these gates (comma-separated)
   --verbose       also list every acknowledged finding with its reason
   --json FILE     also write the results as JSON
-Exit code 0 only if every gate passed. Acknowledge a finding in gates/*.yaml (see docs/gates.md).`;
+Exit code 0 only if every gate passed. Acknowledge a finding in gates/*.yaml (see docs/gates.md).
+
+${EXIT_CODES_HELP}`;
 
 const GATES = [
   'cfn-lint',
@@ -51,6 +56,7 @@ const OPTIONS = {
   out: { type: 'string', default: 'cdk.out' },
   dist: { type: 'string', default: 'dist' },
   only: { type: 'string' },
+  context: { type: 'string', short: 'c', multiple: true, default: [] },
   verbose: { type: 'boolean', short: 'v', default: false },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -73,7 +79,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const outDir = path.resolve(REPO_ROOT, values.out as string);
   const distDir = path.resolve(REPO_ROOT, values.dist as string);
-  const config = loadSettings();
+  const { config } = settingsFromFlags(values.context);
+  // Each gate reads cdk.out/, dist/ or both: refuse either unless a successful synth of these
+  // settings, with this code, wrote it.
+  const readsDist = ['checkov-k8s', 'kubeconform', 'secrets'].some((g) => want.has(g));
+  const readsOut = [...want].some((g) => g !== 'checkov-k8s' && g !== 'kubeconform');
+  if (readsOut) requireCurrent(outDir, 'cdk.out', config);
+  if (readsDist) requireCurrent(distDir, 'dist', config);
 
   let index: AssemblyIndex | undefined;
   const results: GateResult[] = [];

@@ -6,9 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-bash scripts/lib/ensure-node.sh
+# shellcheck source=../lib/ensure-node.sh
+source scripts/lib/ensure-node.sh
 bash scripts/verify/venv.sh moto requirements/moto.txt >/dev/null
 # Only the emulator is ever talked to: drop whatever AWS credentials or profile the caller's shell carries.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL
-# NODE_NO_WARNINGS: the AWS SDK warns on every start that Node 20 support ends in 2027; noise here.
-NODE_NO_WARNINGS=1 exec "$root/node_modules/.bin/tsx" "$root/scripts/verify/rehearsal.ts" "$@"
+exec "$root/node_modules/.bin/tsx" "$root/scripts/verify/rehearsal.ts" "$@"

@@ -17,9 +17,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { physicalNames } from '../../lib/settings/names';
-import { CliError, EXIT, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { timeLimit } from '../lib/processes';
 import { loadSettings, REPO_ROOT } from '../lib/settings';
+import { staleReason } from '../lib/synth-stamp';
 import { table } from '../lib/table';
 import { type MotoServer, startMotoServer } from './moto/moto-server';
 import { runCdk } from './rehearsal/cdk-cli';
@@ -48,16 +49,19 @@ server on 127.0.0.1 (emulator build: -c emulator=true), checks the resources wit
 reports what the emulator created, skipped and what the emulator build leaves out.
   --region       region the rehearsal deploys to (default eu-west-1)
   --time-limit   overall limit in seconds (default 900); the server is stopped when it is reached
-  --real-out     cloud assembly of the real build to compare with (default cdk.out; synthesized
-                 into .cache/rehearsal/ when absent)
-The emulator assembly, the CDK CLI log and the moto log stay in .cache/rehearsal/ for a look after.`;
+  --real-out     cloud assembly of the real build to compare with; refused unless a successful
+                 npm run synth of the current settings wrote it (default cdk.out, and when that is
+                 absent or not current: synthesized into .cache/rehearsal/, with a line saying why)
+The emulator assembly, the CDK CLI log and the moto log stay in .cache/rehearsal/ for a look after.
+
+${EXIT_CODES_HELP}`;
 
 const WORK = path.join(REPO_ROOT, '.cache', 'rehearsal');
 
 const OPTIONS = {
   region: { type: 'string', default: 'eu-west-1' },
   'time-limit': { type: 'string', default: '900' },
-  'real-out': { type: 'string', default: 'cdk.out' },
+  'real-out': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies FlagOptions;
 
@@ -75,10 +79,11 @@ async function main(argv: readonly string[]): Promise<number> {
   // The moto server registers its own stop with the shutdown handler, which also kills the CDK CLI.
   timeLimit(limitS * 1000, 124, `\nrehearsal: time limit of ${limitS} s reached; stopping`);
 
+  const realOut = realBuild(values['real-out']);
   const r = new Recorder();
   const run: { moto?: MotoServer } = {};
   try {
-    return await rehearse(r, run, values.region, values['real-out'], started);
+    return await rehearse(r, run, values.region, realOut, started);
   } catch (e) {
     console.error(`\nrehearsal failed: ${(e as Error).message}`);
     if (r.phases.length > 0) {
@@ -99,12 +104,27 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * The real build's assembly to compare with, if it is what the current settings and code
+ * synthesize; undefined to synthesize one. A --real-out that is not current is refused.
+ */
+function realBuild(realOutFlag: string | undefined): string | undefined {
+  const realOut = path.resolve(REPO_ROOT, realOutFlag ?? 'cdk.out');
+  const stale = staleReason(realOut, 'cdk.out', loadSettings());
+  if (!stale) return realOut;
+  if (realOutFlag !== undefined) throw new CliError(`--real-out: refusing ${stale}`);
+  console.log(
+    `rehearsal: not comparing with ${stale.replace(/: run npm run synth.*$/, '')}; synthesizing the real build`,
+  );
+  return undefined;
+}
+
 /** The lifecycle, phase by phase; throws on the first phase that fails. */
 async function rehearse(
   r: Recorder,
   run: { moto?: MotoServer },
   region: string,
-  realOutFlag: string,
+  realOutGiven: string | undefined,
   started: number,
 ): Promise<number> {
   fs.rmSync(WORK, { recursive: true, force: true });
@@ -135,8 +155,8 @@ async function rehearse(
   if (!artifactId) throw new RehearsalError('the emulator assembly has no stack');
   const emuTemplate = readTemplate(emuOut, artifactId);
 
-  let realOut = path.resolve(REPO_ROOT, realOutFlag);
-  if (!fs.existsSync(path.join(realOut, `${artifactId}.template.json`))) {
+  let realOut = realOutGiven ?? '';
+  if (!realOutGiven) {
     realOut = path.join(WORK, 'cdk.out.real');
     await r.phase('synth (real build, to compare)', () =>
       runCdk(['synth', '--quiet', '--output', realOut], baseEnv, cliLog),

@@ -6,10 +6,26 @@
 # Validates: every YAML under dist/ (written by the main synth through k8s/manifests.ts), a fresh
 # write with placeholders, a fresh write with concrete values, and the executor pod template
 # embedded in the pipeline ConfigMap (as a Pod).
+#   scripts/verify/test-manifests.sh [DIST]     (default dist, the main synth's)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export PATH="$root/node_modules/.bin:$PATH"
+dist=${1:-dist}
+
+# dist/ is validated only if a successful npm run synth of the current settings wrote it.
+if [ -d "$dist" ]; then
+  stale=$(tsx --eval "
+try {
+  const { staleReason } = require('./scripts/lib/synth-stamp.ts');
+  const { loadSettings } = require('./scripts/lib/settings.ts');
+  console.log(staleReason(process.argv[1], 'dist', loadSettings()) ?? '');
+} catch (e) { console.log(e.message.split('\\n')[0]); }" "$dist")
+  if [ -n "$stale" ]; then
+    echo "test-manifests: refusing $stale" >&2
+    exit 1
+  fi
+fi
 
 venv=$(bash scripts/verify/venv.sh kubernetes-validate requirements/kubernetes-validate.txt)
 minor=$(tsx --eval "console.log(require('./lib/settings/config.ts').SETTINGS.kubernetesVersion.default)")
@@ -35,8 +51,8 @@ writeManifests(process.argv[2], {
 });" "$work/placeholders" "$work/concrete"
 
 files=()
-if [ -d dist ]; then
-  while IFS= read -r f; do files+=("$f"); done < <(find dist -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
+if [ -d "$dist" ]; then
+  while IFS= read -r f; do files+=("$f"); done < <(find "$dist" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
 fi
 if [ ${#files[@]} -eq 0 ]; then
   echo "test-manifests: no YAML under dist/ (the main synth writes it: npm run synth); validating fresh writes only"

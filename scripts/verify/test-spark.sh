@@ -41,9 +41,15 @@ fi
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 export AWS_EC2_METADATA_DISABLED=true SPARK_LOCAL_IP=127.0.0.1 HADOOP_PROJECT_POM="$pom"
 
+# pytest's tmp_path directories go under a directory of this run, removed however it ends (left
+# to itself pytest keeps the last three runs' in the temp dir), and so do Spark's local directories
+# (SPARK_LOCAL_DIRS; the JVM's java.io.tmpdir ignores TMPDIR).
+work=$(mktemp -d "${TMPDIR:-/tmp}/zse-spark-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export SPARK_LOCAL_DIRS="$work"
 cd spark
 set +e
-"$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+"$venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest" "$@"
 rc=$?
 set -e
 echo "test-spark: pyspark $SPARK_VERSION, exit $rc, $((SECONDS - started))s in total (install included)"

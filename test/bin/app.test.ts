@@ -41,6 +41,33 @@ describe('bin/app.ts', () => {
     );
   });
 
+  test('[issue 14 kind 1, example] -c nodeInstancType=t3a.large, as the CDK CLI hands it over, stops synth', () => {
+    const r = runApp({ nodeInstancType: 't3a.large' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      /^Invalid setting: nodeInstancType='t3a.large' \(from context \(cdk\.json or -c\)\): unknown setting; did you mean nodeInstanceType\? known: /,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('the keys the CDK CLI itself passes (flags, aws:cdk:*, cdk acknowledge, cli-telemetry) are not settings', () => {
+    // Exactly what CDK_CONTEXT_JSON carried from the pinned CLI after `cdk acknowledge` and
+    // `cdk cli-telemetry --disable` wrote cdk.context.json (checked by running it), with cdk.json's context.
+    const r = runApp({
+      ...JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context,
+      'acknowledged-issue-numbers': [34892],
+      'cli-telemetry': false,
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:version-reporting': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   test('a bad environment variable is reported with the variable name', () => {
     const r = runApp({}, { ZENML_SPARK_REMOVAL_MODE: 'keep' });
     expect(r.status).toBe(1);

@@ -16,7 +16,7 @@ import {
   serviceAccountUser,
 } from '../../scripts/verify/kube/cluster';
 import type { DeployTimeManifest } from '../../scripts/verify/kube/deploy-time-manifests';
-import { applyServerSide, defaultStackManifests } from './kube-fixtures';
+import { applyServerSide, defaultStackManifests, specVersions } from './kube-fixtures';
 
 const SA = serviceAccountUser(CLUSTER_AUTOSCALER.namespace, CLUSTER_AUTOSCALER.serviceAccount);
 const NS = CLUSTER_AUTOSCALER.namespace;
@@ -47,8 +47,8 @@ function resourceVersions(): Record<string, string> {
         'json',
       ]),
     ).items,
-  ] as Array<{ kind: string; metadata: { name: string; resourceVersion: string } }>;
-  return Object.fromEntries(items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]));
+  ];
+  return specVersions(items);
 }
 
 beforeAll(() => {

@@ -43,3 +43,28 @@ export function applyServerSide(cp: ControlPlane, objects: readonly object[]): v
 export function applySparkRbac(cp: ControlPlane): void {
   applyServerSide(cp, sparkRbacManifest().objects);
 }
+
+interface Versioned {
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly resourceVersion: string;
+    readonly generation?: number;
+  };
+}
+
+/**
+ * What a second apply must leave unchanged, per object: `metadata.generation` where the API server
+ * keeps one (Deployments, Jobs: it moves with the spec only, while their controllers keep writing
+ * status, which moves resourceVersion), else `resourceVersion`.
+ */
+export function specVersions(items: readonly Versioned[]): Record<string, string> {
+  return Object.fromEntries(
+    items.map((i) => [
+      `${i.kind}/${i.metadata.name}`,
+      i.metadata.generation !== undefined
+        ? `generation ${i.metadata.generation}`
+        : i.metadata.resourceVersion,
+    ]),
+  );
+}

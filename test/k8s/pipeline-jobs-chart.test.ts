@@ -8,6 +8,7 @@ import {
 } from '../../k8s/pipeline-jobs-chart';
 import { MIN_MEMORY_OVERHEAD_MIB, nodeBudget, PYSPARK_MEMORY_OVERHEAD_FACTOR } from '../../k8s/spark-sizing';
 import { PIPELINE_STEPS } from '../../lib/settings/pipeline';
+import { tempDir } from '../temp-dirs';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are plain JSON read back for assertions
 type Obj = any;
@@ -20,7 +21,12 @@ const PROPS: PipelineJobsChartProps = {
 };
 
 function synth(props: Partial<PipelineJobsChartProps> = {}): Obj[] {
-  return Testing.synth(new PipelineJobsChart(Testing.app(), 'pipeline-jobs', { ...PROPS, ...props }));
+  return Testing.synth(
+    new PipelineJobsChart(Testing.app({ outdir: tempDir('cdk8s-') }), 'pipeline-jobs', {
+      ...PROPS,
+      ...props,
+    }),
+  );
 }
 
 const jobs = (objects: Obj[]) => objects.filter((o) => o.kind === 'Job');

@@ -15,7 +15,7 @@ import {
   kubectlOk,
   serviceAccountUser,
 } from '../../scripts/verify/kube/cluster';
-import { applyServerSide, sparkRbacManifest } from './kube-fixtures';
+import { applyServerSide, sparkRbacManifest, specVersions } from './kube-fixtures';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
 const SA = serviceAccountUser(SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT);
@@ -32,7 +32,7 @@ function resourceVersions(): Record<string, string> {
     ...list(['namespaces', '--field-selector', `metadata.name=${SPARK_NAMESPACE}`]),
     ...list(['serviceaccounts,roles,rolebindings', '-n', SPARK_NAMESPACE, '-l', 'app.kubernetes.io/part-of']),
   ];
-  return Object.fromEntries(items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]));
+  return specVersions(items);
 }
 
 beforeAll(() => {

@@ -7,6 +7,7 @@ import {
   STEP_SUBMITTER_ROLE_NAME,
   STEP_SUBMITTER_RULES,
 } from '../../k8s/spark-rbac-chart';
+import { tempDir } from '../temp-dirs';
 import { allows, grants, type PolicyRule } from './rbac-helpers';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
 
@@ -21,7 +22,9 @@ interface K8sObject {
 }
 
 function synth(props = {}): K8sObject[] {
-  return Testing.synth(new SparkRbacChart(Testing.app(), 'spark-rbac', props)) as K8sObject[];
+  return Testing.synth(
+    new SparkRbacChart(Testing.app({ outdir: tempDir('cdk8s-') }), 'spark-rbac', props),
+  ) as K8sObject[];
 }
 
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);

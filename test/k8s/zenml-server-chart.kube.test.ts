@@ -16,7 +16,7 @@ import {
   kubectlOk,
 } from '../../scripts/verify/kube/cluster';
 import type { DeployTimeManifest } from '../../scripts/verify/kube/deploy-time-manifests';
-import { applyServerSide, defaultStackManifests } from './kube-fixtures';
+import { applyServerSide, defaultStackManifests, specVersions } from './kube-fixtures';
 
 let cp: ControlPlane;
 let manifest: DeployTimeManifest;
@@ -59,21 +59,29 @@ describe('the ZenML server chart on a real API server', () => {
   test('GIVEN the deploy-time manifest WHEN applied server-side twice THEN the second apply changes nothing', () => {
     applyServerSide(cp, manifest.objects);
     const versions = () =>
-      kubectlOk(cp, [
-        'get',
-        'serviceaccounts,configmaps,deployments,services,jobs',
-        '-n',
-        ZENML_NAMESPACE,
-        '-l',
-        'app.kubernetes.io/part-of',
-        '-o',
-        'jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}',
-      ]);
+      specVersions(
+        JSON.parse(
+          kubectlOk(cp, [
+            'get',
+            'serviceaccounts,configmaps,deployments,services,jobs',
+            '-n',
+            ZENML_NAMESPACE,
+            '-l',
+            'app.kubernetes.io/part-of',
+            '-o',
+            'json',
+          ]),
+        ).items,
+      );
     const first = versions();
-    expect(first).toMatch(/Deployment\/zenml-server=/);
-    expect(first).toMatch(/Job\/zenml-db-bootstrap-[0-9a-f]{10}=/);
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining([
+        'Deployment/zenml-server',
+        expect.stringMatching(/^Job\/zenml-db-bootstrap-[0-9a-f]{10}$/),
+      ]),
+    );
     applyServerSide(cp, manifest.objects);
-    expect(versions()).toBe(first);
+    expect(versions()).toEqual(first);
     expect(kubectlOk(cp, ['get', 'namespace', ZENML_NAMESPACE, '-o', 'jsonpath={.metadata.labels}'])).toMatch(
       /"pod-security.kubernetes.io\/enforce":"restricted"/,
     );

@@ -90,6 +90,21 @@ describe('MetadataDatabase', () => {
     expect(db.Properties).toMatchObject({ DeletionProtection: true, DeleteAutomatedBackups: false });
   });
 
+  test.each([
+    ['destroy', 'Delete'],
+    ['retain', 'Retain'],
+  ])(
+    '[issue 14 kind 7] removalMode=%s: rds_authentication goes with the final snapshot it holds the password of (%s)',
+    (mode, policy) => {
+      const secrets = synth({ removalMode: mode }).template.findResources('AWS::SecretsManager::Secret', {
+        Properties: { Name: 'zenml-spark/rds_authentication' },
+      });
+      expect(Object.values(secrets).map((r) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([
+        [policy, policy],
+      ]);
+    },
+  );
+
   test('exported engine logs go to log groups the stack creates before the instance', () => {
     const { template } = synth();
     const db = dbInstance();

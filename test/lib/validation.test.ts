@@ -3,10 +3,18 @@
  * and every acknowledgement carries a reason. (cfn-guard and the built-in CloudFormation validation
  * run, blocking, in the synth suite on the default configuration.)
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { defineApp } from '../../lib/app';
+import { MetadataDatabase } from '../../lib/metadata-database';
+import { SparkNetwork } from '../../lib/network';
+import { removalBehaviour } from '../../lib/removal';
 import { DISABLED_GUARD_RULES } from '../../lib/validation';
+import { bareStack } from './bare-stack';
 import { buildApp, CDK_JSON_CONTEXT } from './fixtures';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -28,12 +36,37 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     kubernetesVersion: '1.34',
   },
   'emulator build': { emulator: true },
+  'MySQL and the API endpoint open to the internet, with their overrides': {
+    mysqlAllowedCidrs: ['0.0.0.0/0'],
+    allowMysqlFromAnywhere: true,
+    clusterEndpointPublicCidrs: ['0.0.0.0/0'],
+    allowClusterEndpointFromAnywhere: true,
+  },
   'ZenML server in password mode': { zenmlDatabaseAuth: 'password' },
   'your own ZenML server (no in-cluster server, no database)': {
     zenmlServer: false,
     zenmlServerUrl: 'https://zenml.example.com',
   },
 };
+
+const OPEN_MYSQL_FINDINGS = [
+  'AwsSolutions-EC23',
+  'cdk-validator-cfnguard::vpc_sg_open_only_to_authorized_ports_check',
+  'cdk-validator-cfnguard::vpc_sg_restricted_common_ports_check',
+  'CloudFormation-Validate::W2508',
+];
+
+/** [construct path, acknowledged id] for every acknowledgement in the stack. */
+function acknowledgements(settings: Record<string, unknown>): [string, string][] {
+  const { stack } = buildApp(settings);
+  return stack.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.keys(m.data as Record<string, string>))
+      // cdk-nag records its ids as Annotation::<id>.
+      .map((id): [string, string] => [c.node.path, id.replace(/^Annotation::/, '')]),
+  );
+}
 
 test('built-in CloudFormation validation findings are errors, not warnings (cdk.json flag)', () => {
   expect(CDK_JSON_CONTEXT['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
@@ -74,5 +107,51 @@ describe('cdk-nag AwsSolutions', () => {
     }
     for (const [rule, reason] of Object.entries(DISABLED_GUARD_RULES))
       expect([rule, reason.length >= 40]).toEqual([rule, true]);
+  });
+});
+
+describe('the documented MySQL override (allowMysqlFromAnywhere)', () => {
+  test('[example] synthesizes with every policy check blocking (cdk-nag, cfn-guard, CloudFormation validation)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'zse-override-'));
+    try {
+      const { app } = defineApp({
+        env: {},
+        outdir,
+        stackTraces: false,
+        policyChecks: true,
+        context: { ...CDK_JSON_CONTEXT, mysqlAllowedCidrs: '0.0.0.0/0', allowMysqlFromAnywhere: 'true' },
+      });
+      expect(() => app.synth()).not.toThrow();
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('its acknowledgements sit on the MySQL security group, and exist only with the override', () => {
+    const on = acknowledgements({ mysqlAllowedCidrs: ['0.0.0.0/0'], allowMysqlFromAnywhere: true });
+    for (const id of OPEN_MYSQL_FINDINGS) {
+      expect(on.filter(([, ack]) => ack === id)).toEqual([['ZenmlSpark/MetadataDatabase/SecurityGroup', id]]);
+    }
+    const off = acknowledgements({ mysqlAllowedCidrs: ['198.51.100.0/24'] });
+    expect(off.filter(([, id]) => OPEN_MYSQL_FINDINGS.includes(id))).toEqual([]);
+  });
+
+  test('without the override the construct acknowledges nothing: a 0.0.0.0/0 rule fails cdk-nag', () => {
+    const stack = bareStack();
+    new MetadataDatabase(stack, 'Db', {
+      vpc: new SparkNetwork(stack, 'Network', { cidr: '10.40.0.0/16', availabilityZones: [], natGateways: 1 })
+        .vpc,
+      instanceClass: 'db.t4g.small',
+      engineVersion: '8.4.10',
+      allocatedStorageGiB: 20,
+      instanceIdentifier: 'test-metadata',
+      databaseName: 'zenml',
+      username: 'zenml',
+      secretName: 'test/rds_authentication',
+      allowedCidrs: ['0.0.0.0/0'],
+      removal: removalBehaviour('destroy'),
+    });
+    const report = new AwsSolutionsChecks(stack.node.root as App).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-EC23');
   });
 });

@@ -30,6 +30,8 @@ export interface PipelineOptions {
 /** Where run-pipeline writes its progress, and the environment kubectl runs with. */
 export interface Io {
   readonly out: (line: string) => void;
+  /** Where an error line goes (stderr); tests leave it out to read everything from `out`. */
+  readonly err?: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
 }
 

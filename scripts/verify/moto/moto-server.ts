@@ -21,7 +21,7 @@ const LAUNCHER = path.join(__dirname, 'moto_launcher.py');
 export interface MotoServerOptions {
   /** Account id moto answers with (MOTO_ACCOUNT_ID). @default '123456789012' */
   readonly accountId?: string;
-  /** Where moto's output goes. @default a new file in the OS temp dir */
+  /** Where moto's output goes. @default a file in a new directory of the OS temp dir, removed on stop */
   readonly logFile?: string;
   /** Bound on waiting for the server to answer. @default 60_000 */
   readonly startTimeoutMs?: number;
@@ -102,7 +102,13 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
   if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId '${accountId}': expected 12 digits`);
   const venv = options.venvDir ?? motoVenv();
   const python = path.join(venv, 'bin', 'python');
-  const logFile = options.logFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'moto-')), 'moto.log');
+  // A log file of its own goes into a directory of its own, removed when the server stops (or fails
+  // to start): every test file starts a server, and none may leave a directory behind.
+  const ownDir = options.logFile ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'moto-'));
+  const logFile = options.logFile ?? path.join(ownDir as string, 'moto.log');
+  const removeOwnDir = () => {
+    if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
 
   // A port can be taken between freePort() and moto binding it: try a few times.
@@ -114,7 +120,10 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
-    const killOnExit = () => child.kill('SIGKILL');
+    const killOnExit = () => {
+      child.kill('SIGKILL');
+      removeOwnDir();
+    };
     process.once('exit', killOnExit);
     const endpoint = `http://127.0.0.1:${port}`;
 
@@ -161,6 +170,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
             }
             process.removeListener('exit', killOnExit);
             forget();
+            removeOwnDir();
           })();
           return stopped;
         },
@@ -173,9 +183,10 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
     const bindFailed = /Address already in use/.test(tail);
     if (!bindFailed || attempt >= 3 || Date.now() >= deadline) {
+      removeOwnDir();
       throw new Error(
         `moto server did not answer on ${endpoint} within ${options.startTimeoutMs ?? 60_000} ms` +
-          ` (log ${logFile}):\n${tail}`,
+          `${ownDir ? '' : ` (log ${logFile})`}:\n${tail}`,
       );
     }
   }

@@ -12,8 +12,7 @@ import { readRawSettings } from '../../../lib/settings/read-settings';
 import { parseIpv4Cidr } from '../../../lib/settings/values';
 import { CDK_JSON_CONTEXT } from '../fixtures';
 
-const fromContext = (settings: Record<string, unknown>) =>
-  resolveConfig(readRawSettings((key) => settings[key], {}));
+const fromContext = (settings: Record<string, unknown>) => resolveConfig(readRawSettings(settings, {}));
 
 /** The one error message for a bad value; fails the test when there is no error. */
 function errorFor(settings: Record<string, unknown>): string {
@@ -76,19 +75,17 @@ describe('sources', () => {
 
   test('environment variables override context and are named in errors', () => {
     expect(envVarName('nodeMinSize')).toBe('ZENML_SPARK_NODE_MIN_SIZE');
-    const raw = readRawSettings((k) => ({ nodeMinSize: 1 })[k as 'nodeMinSize'], {
-      ZENML_SPARK_NODE_MIN_SIZE: '2',
-    });
+    const raw = readRawSettings({ nodeMinSize: 1 }, { ZENML_SPARK_NODE_MIN_SIZE: '2' });
     expect(resolveConfig(raw).nodeMinSize).toBe(2);
-    expect(() =>
-      resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_MAX_SIZE: 'many' })),
-    ).toThrow(/nodeMaxSize='many' \(from environment ZENML_SPARK_NODE_MAX_SIZE\): a whole number/);
+    expect(() => resolveConfig(readRawSettings({}, { ZENML_SPARK_NODE_MAX_SIZE: 'many' }))).toThrow(
+      /nodeMaxSize='many' \(from environment ZENML_SPARK_NODE_MAX_SIZE\): a whole number/,
+    );
   });
 
   test('an unknown ZENML_SPARK_* variable is rejected, not ignored', () => {
-    expect(() =>
-      resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_TYPE: 'm5.large' })),
-    ).toThrow(/ZENML_SPARK_NODE_TYPE='m5.large'.*unknown setting/);
+    expect(() => resolveConfig(readRawSettings({}, { ZENML_SPARK_NODE_TYPE: 'm5.large' }))).toThrow(
+      /ZENML_SPARK_NODE_TYPE='m5.large'.*unknown setting/,
+    );
   });
 
   test('several bad values are reported together, one line each', () => {
@@ -125,9 +122,7 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     expect(errorFor({ nodeDesiredSize: 2 })).toBe(
       'Invalid setting: nodeDesiredSize=2 (from context (cdk.json or -c)): removed: the cluster autoscaler sizes the Spark pool between nodeMinSize and nodeMaxSize from pending Spark pods; set nodeMinSize to keep warm nodes',
     );
-    expect(() =>
-      resolveConfig(readRawSettings(() => undefined, { ZENML_SPARK_NODE_DESIRED_SIZE: '3' })),
-    ).toThrow(
+    expect(() => resolveConfig(readRawSettings({}, { ZENML_SPARK_NODE_DESIRED_SIZE: '3' }))).toThrow(
       /^Invalid setting: nodeDesiredSize='3' \(from environment ZENML_SPARK_NODE_DESIRED_SIZE\): removed: /,
     );
   });
@@ -142,7 +137,7 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
       /systemNodeInstanceType='t4g.medium'.*one of the x86_64 types the sizing knows/,
     );
     expect(errorFor({ dbInstanceClass: 't4g.small' })).toMatch(
-      /dbInstanceClass='t4g.small'.*db\.<class>\.<size>/,
+      /dbInstanceClass='t4g.small'.*did you mean db\.t4g\.small\? a class RDS for MySQL 8\.4 offers/,
     );
   });
 
@@ -170,21 +165,55 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
 
   test('other enumerations and ranges', () => {
     expect(errorFor({ removalMode: 'keep' })).toMatch(/removalMode='keep'.*'destroy' or 'retain'/);
-    expect(errorFor({ natGateways: 0 })).toMatch(/natGateways=0.*1 to the number of AZs \(2\)/);
-    expect(errorFor({ natGateways: 3 })).toMatch(/natGateways=3.*1 to the number of AZs \(2\)/);
+    expect(errorFor({ natGateways: 0 })).toMatch(/natGateways=0.*1 to the number of AZs \(2, /);
+    expect(errorFor({ natGateways: 3 })).toMatch(/natGateways=3.*1 to the number of AZs \(2, /);
     expect(errorFor({ availabilityZones: ['eu-west-1a'] })).toMatch(/availabilityZones=.*2 or 3/);
     expect(errorFor({ region: 'eu-west-1', availabilityZones: 'eu-west-1a,us-east-1b' })).toMatch(
       /availabilityZones=.*'us-east-1b' is not one/,
     );
     expect(errorFor({ account: '1234' })).toMatch(/account='1234'.*12-digit/);
     expect(errorFor({ region: 'europe' })).toMatch(/region='europe'/);
-    expect(errorFor({ vpcCidr: '10.0.0.0/8' })).toMatch(/vpcCidr='10.0.0.0\/8'.*\/16 to \/20/);
+    expect(errorFor({ vpcCidr: '10.0.0.0/8' })).toMatch(/vpcCidr='10.0.0.0\/8'.*\/16 \(the largest VPC/);
     expect(errorFor({ clusterAdminPrincipalArns: ['alice'] })).toMatch(
       /clusterAdminPrincipalArns=.*'alice' is not one/,
     );
     expect(errorFor({ ecrRepositoryPrefix: 'Team' })).toMatch(/ecrRepositoryPrefix='Team'/);
     expect(errorFor({ bucketVersioning: 'yes' })).toMatch(/bucketVersioning='yes'.*true or false/);
     expect(errorFor({ dbAllocatedStorage: 5 })).toMatch(/dbAllocatedStorage=5.*20 to 1024/);
+  });
+});
+
+describe('kind 4: an error in a derived value names the setting it came from', () => {
+  test('[example] ZENML_SPARK_NAME_PREFIX= is one problem, with namePrefix; deploymentId, derived from it, is not blamed', () => {
+    let message = '';
+    try {
+      resolveConfig(readRawSettings({}, { ZENML_SPARK_NAME_PREFIX: '' }));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^Invalid setting: namePrefix='' \(from environment ZENML_SPARK_NAME_PREFIX\): 3-20 characters/,
+    );
+    expect(message).not.toMatch(/deploymentId/);
+    // Set explicitly, deploymentId is checked as itself.
+    expect(errorFor({ deploymentId: 'a'.repeat(129) })).toMatch(/^Invalid setting: deploymentId=/);
+  });
+
+  test('the repository name derived from ecrRepositoryPrefix: its length limit is blamed on ecrRepositoryPrefix', () => {
+    const prefix = Array.from({ length: 26 }, () => 'segment00').join('/');
+    expect(errorFor({ ecrRepositoryPrefix: prefix })).toMatch(
+      /^Invalid setting: ecrRepositoryPrefix='segment00\/.*' \(from .*\): at most 250 characters: the repository <prefix>\/zenml is limited to 256$/,
+    );
+  });
+
+  test('the subnets derived from vpcCidr and the AZ count: a VPC too small is blamed on vpcCidr, with the AZ count', () => {
+    expect(errorFor({ vpcCidr: '10.40.0.0/20' })).toMatch(
+      /^Invalid setting: vpcCidr='10\.40\.0\.0\/20' .*2 AZs/,
+    );
+  });
+
+  test('the AZ count natGateways is checked against says where it came from', () => {
+    expect(errorFor({ natGateways: 3 })).toMatch(/\(2, from availabilityZones unset\)/);
   });
 });
 

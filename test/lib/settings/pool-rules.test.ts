@@ -6,8 +6,7 @@ import { ConfigError, resolveConfig } from '../../../lib/settings/config';
 import { MAX_SPARK_NODES, MAX_SYSTEM_NODES, poolProblems } from '../../../lib/settings/pool-rules';
 import { readRawSettings } from '../../../lib/settings/read-settings';
 
-const fromContext = (settings: Record<string, unknown>) =>
-  resolveConfig(readRawSettings((key) => settings[key], {}));
+const fromContext = (settings: Record<string, unknown>) => resolveConfig(readRawSettings(settings, {}));
 
 function errorFor(settings: Record<string, unknown>): string {
   try {

@@ -17,8 +17,7 @@ import {
 import { readRawSettings } from '../../../lib/settings/read-settings';
 import { ZENML_SERVER_IMAGE, ZENML_VERSION } from '../../../lib/settings/zenml';
 
-const fromContext = (settings: Record<string, unknown>) =>
-  resolveConfig(readRawSettings((key) => settings[key], {}));
+const fromContext = (settings: Record<string, unknown>) => resolveConfig(readRawSettings(settings, {}));
 
 function errorFor(settings: Record<string, unknown>): string {
   try {

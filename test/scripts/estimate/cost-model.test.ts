@@ -135,11 +135,29 @@ describe('cost model: counted from the synthesized template', () => {
   });
 
   test('WHEN the instance type has no price in the region THEN an explicit unpriced line, never a zero', () => {
-    const e = estimate({ nodeInstanceType: 'm7i.xlarge', region: 'eu-west-1' });
-    const nodes = lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 m7i.xlarge');
+    // Every type the settings accept is priced in every region of the table: a template's own type.
+    const template = structuredClone(templateOf({ region: 'eu-west-1' }));
+    const ng = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::EKS::Nodegroup' && JSON.stringify(r.Properties).includes('"spark"'),
+    );
+    (ng?.Properties as Record<string, unknown>).InstanceTypes = ['x9.huge'];
+    const e = estimateCost({ templates: [template], region: 'eu-west-1', prices: PRICES });
+    const nodes = lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 x9.huge');
     expect(nodes.monthly).toBeNull();
-    expect(nodes.note).toMatch(/UNPRICED: no on-demand price for m7i.xlarge in eu-west-1/);
+    expect(nodes.note).toMatch(/UNPRICED: no on-demand price for x9.huge in eu-west-1/);
     expect(e.unpriced).toContain(nodes);
+  });
+
+  test.each(Object.keys(PRICES.regions))(
+    'every node instance type the settings accept has a price in %s',
+    (region) => {
+      const unpriced = Object.keys(NODE_SHAPES).filter((type) => !(ec2Price(region, type) > 0));
+      expect(unpriced).toEqual([]);
+    },
+  );
+
+  test.each(Object.keys(PRICES.regions))('%s: the defaults are fully priced', (region) => {
+    expect(estimate({ region }).unpriced).toEqual([]);
   });
 
   test('every node instance type the settings accept for either pool has a price in the default region', () => {
@@ -159,20 +177,22 @@ describe('cost model: counted from the synthesized template', () => {
   });
 
   test('WHEN the region changes THEN that region prices apply and missing ones are unpriced', () => {
-    const e = estimate({ region: 'eu-west-1' });
+    const e = estimate({ region: 'eu-west-1', dbInstanceClass: 'db.r7g.large' });
     expect(e.region).toBe('eu-west-1');
     expect(e.regionSource).toBe('setting region');
     expect(lineOf(e, 'AWS::EKS::Nodegroup', 'EC2 t3a.xlarge').unitPrice).toBe(
       ec2Price('eu-west-1', 't3a.xlarge'),
     );
     expect(lineOf(e, 'AWS::EC2::NatGateway', 'NAT gateway hours').unitPrice).toBe(0.048);
-    // The table has no confirmed eu-west-1 db.t4g.small price: shown, not guessed.
+    // The table has no db.r7g.large price: shown, not guessed.
     expect(lineOf(e, 'AWS::RDS::DBInstance', 'RDS mysql').monthly).toBeNull();
     expect(e.unpriced.map((l) => l.group)).toEqual(['AWS::RDS::DBInstance']);
   });
 
-  test('WHEN the region is not in the table THEN every priced line says so', () => {
+  test('WHEN the region is not in the table THEN every priced line says so, and the estimate says why', () => {
     const e = estimate({}, 'ap-south-1');
+    expect(e.regionPriced).toBe(false);
+    expect(e.unpricedRegionReason).toMatch(/has no prices for ap-south-1; it has us-east-1, .*us-east-2/);
     expect(lineOf(e, 'AWS::EKS::Cluster').monthly).toBeNull();
     expect(lineOf(e, 'AWS::EKS::Cluster').note).toMatch(/no prices for region ap-south-1/);
     expect(e.scenarios.idle.monthly).toBe(0);

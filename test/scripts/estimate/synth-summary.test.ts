@@ -2,7 +2,7 @@ import { resolveConfig } from '../../../lib/settings/config';
 import { readRawSettings } from '../../../lib/settings/read-settings';
 import { zenmlServerSummary } from '../../../scripts/estimate/synth';
 
-const config = (s: Record<string, unknown>) => resolveConfig(readRawSettings((k) => s[k], {}));
+const config = (s: Record<string, unknown>) => resolveConfig(readRawSettings(s, {}));
 
 describe('synth summary: the ZenML server', () => {
   test('names the namespace, the image version, the database auth, the secrets store and how to reach it', () => {

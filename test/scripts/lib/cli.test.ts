@@ -37,7 +37,7 @@ describe.each([
   'verify/gates',
   'verify/rehearsal',
 ])('scripts/%s.ts', (name) => {
-  test('an unknown flag is one error line plus the usage, exit 2, no stack trace', () => {
+  test('an unknown flag is one error line with the usage, exit 2, no stack trace', () => {
     const r = spawnSync(
       path.join(ROOT, 'node_modules', '.bin', 'tsx'),
       [path.join(ROOT, 'scripts', `${name}.ts`), '--bogus'],
@@ -47,7 +47,7 @@ describe.each([
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe("error: Unknown option '--bogus'");
+    expect(r.stderr).toMatch(/^error: Unknown option '--bogus'; usage: \S.*\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -16,4 +16,15 @@ describe('settingsFromFlags', () => {
       }),
     );
   });
+
+  test('[issue 14 kind 1] the scripts reject an unknown -c key as the app does (cost, preflight, synth read it here)', () => {
+    expect(() => settingsFromFlags(['nodeInstancType=t3a.large'], {})).toThrow(
+      expect.objectContaining({
+        exitCode: 1,
+        message: expect.stringMatching(
+          /^Invalid setting: nodeInstancType='t3a.large' .*did you mean nodeInstanceType\?/,
+        ),
+      }),
+    );
+  });
 });

@@ -217,10 +217,10 @@ describe('flags', () => {
     expect(r.stdout).toContain('--with-secret-values');
   });
 
-  test('an unknown flag exits 2 with the usage line', () => {
+  test('an unknown flag exits 2 with the usage, on one line', () => {
     const r = runCli('operate/outputs.ts', ['--secrets'], isolatedEnv(moto));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error: Unknown option '--secrets'.*\nUsage: npm run outputs/);
+    expect(r.stderr).toMatch(/^error: Unknown option '--secrets'; usage: npm run outputs .*\n$/);
   });
 
   test('a bad setting exits 1 naming it', () => {

@@ -422,18 +422,20 @@ test('pause: autoscaler to 0, both pools to 0 keeping max, the database stopped 
     'unchanged  node group zenml-spark-spark (spark pool): already min 0 / desired 0 / max 4',
   );
   expect(r.out).toContain('changed  database zenml-spark-metadata: available -> stopping');
-  // Priced by the cost model on the deployed template: the system node goes; eu-west-1 has no RDS
-  // instance price in the table, so the figures are lower bounds, and said so.
+  // Priced by the cost model on the deployed template: the system node goes. When the region's table
+  // lacks a line's price, the figures are lower bounds, and said so.
+  const prices = loadPriceTable();
   const e = estimateCost({
     templates: [JSON.parse(stackTemplate())],
     region: REGION,
-    prices: loadPriceTable(),
+    prices,
   });
   const before = priceState(e, { nodes: (g) => (g.pool === 'system' ? 1 : 0), databaseRunning: true });
   const after = priceState(e, { nodes: () => 0, databaseRunning: false });
   expect(before.monthly - after.monthly).toBeGreaterThan(30); // a t3a.medium month and its volume
   expect(r.out).toContain(
-    `, ${REGION} prices of 2026-11-24): ${usd(before.monthly)} -> ${usd(after.monthly)} (lower bounds: some lines unpriced)`,
+    `, ${REGION} prices of ${prices.retrieved}): ${usd(before.monthly)} -> ${usd(after.monthly)}` +
+      (e.unpriced.length > 0 ? ' (lower bounds: some lines unpriced)' : '\n'),
   );
   expect(r.out).toMatch(
     /AWS starts a stopped database again by itself after 7 days: zenml-spark-metadata on \d{4}-\d\d-\d\d \d\d:\d\d UTC/,

@@ -4,11 +4,28 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBInstanceCommand,
+  DeleteDBSnapshotCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SETTINGS } from '../../../lib/settings/config';
+import { awsJsonCall } from '../../../scripts/lib/aws-json';
 import { cdkJsonContext } from '../../../scripts/lib/settings';
 import { type MotoServer, startMotoServer } from '../../../scripts/verify/moto/moto-server';
+import { tempDir } from '../../temp-dirs';
 import {
   createFixtureStack,
   createSecret,
@@ -80,7 +97,9 @@ function cdkBootstrap(): void {
     path.join(ROOT, 'node_modules', '.bin', 'cdk'),
     ['bootstrap', `aws://${account}/${REGION}`, '--no-notices'],
     {
-      cwd: ROOT,
+      // Not in the clone: there, the CLI would synthesize the app into its cdk.out/ (which npm run
+      // synth stamped; the stamp would then rightly call it changed).
+      cwd: tempDir('bootstrap-'),
       env: { ...isolatedEnv(moto), CDK_DISABLE_CLI_TELEMETRY: 'true' },
       encoding: 'utf8',
       timeout: 120_000,
@@ -216,6 +235,156 @@ describe('after a real cdk bootstrap', () => {
     expect(row(r.stdout, 'account')).toEqual([
       'FAIL',
       `setting account=111122223333, but your credentials are for ${account}`,
+    ]);
+  });
+
+  test('[issue 14 kind 7] what a removalMode=retain deploy left blocks the redeploy: each leftover named, with how to adopt or remove it', async () => {
+    // GIVEN what `cdk destroy` of a retain-mode stack leaves (and a DB instance whose deletion
+    // protection stopped the destroy), but no stack
+    const cfg = {
+      ...aws(),
+      credentials: {
+        accessKeyId: role.AWS_ACCESS_KEY_ID,
+        secretAccessKey: role.AWS_SECRET_ACCESS_KEY,
+        sessionToken: role.AWS_SESSION_TOKEN,
+      },
+    };
+    const ecr = new ECRClient(cfg);
+    const rds = new RDSClient(cfg);
+    const sm = new SecretsManagerClient(cfg);
+    const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+    const logs = (operation: string, body: object) =>
+      awsJsonCall(
+        { region: REGION, endpoint: moto.endpoint, credentials: async () => cfg.credentials },
+        'logs',
+        'Logs_20140328',
+        operation,
+        body,
+      );
+    const logGroup = '/aws/rds/instance/zenml-spark-metadata/error';
+    const bucket = 'zenml-spark-artifactstorebucket0a1b2c3d-0123456789ab';
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'zenml' }));
+    await logs('CreateLogGroup', { logGroupName: logGroup });
+    const secretArn = (
+      await sm.send(
+        new CreateSecretCommand({
+          Name: 'zenml-spark/rds_authentication',
+          SecretString: '{"password":"kept"}',
+        }),
+      )
+    ).ARN;
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'zenml-spark-metadata',
+        DBInstanceClass: 'db.t4g.small',
+        Engine: 'mysql',
+        AllocatedStorage: 20,
+        MasterUsername: 'zenml',
+        MasterUserPassword: 'kept-password-1',
+        DeletionProtection: true,
+      }),
+    );
+    await rds.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: 'zenml-spark-metadata',
+        DBSnapshotIdentifier: 'zenml-spark-final',
+      }),
+    );
+    await s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
+    try {
+      // WHEN
+      const r = runCli(
+        'operate/preflight.ts',
+        [
+          '-c',
+          'removalMode=retain',
+          '-c',
+          `clusterAdminPrincipalArns=arn:aws:iam::${account}:role/team/PlatformAdmin`,
+        ],
+        isolatedEnv(moto, role),
+      );
+
+      // THEN one blocking row per leftover, each with the import mapping and the delete command
+      expect(r.status).toBe(1);
+      const flags = ` -c removalMode=retain -c clusterAdminPrincipalArns=arn:aws:iam::${account}:role/team/PlatformAdmin`;
+      const repository = row(r.stdout, 'leftover ECR::Repository');
+      expect(repository?.[0]).toBe('FAIL');
+      expect(repository?.[1]).toMatch(
+        /^zenml exists outside any stack \(kept by removalMode=retain\) and the deploy would create it: adopt it: /,
+      );
+      expect(repository?.[1]).toContain(`npx cdk import${flags} --resource-mapping-inline '{`);
+      expect(repository?.[1]).toMatch(/"ContainerRegistryRepository\w+":\{"RepositoryName":"zenml"\}/);
+      expect(repository?.[1]).toContain(
+        `(creates the stack with them), then npx cdk deploy${flags}; or remove it: aws ecr delete-repository --repository-name zenml --force --region ${REGION}`,
+      );
+      expect(row(r.stdout, 'leftover Logs::LogGroup')).toEqual([
+        'FAIL',
+        expect.stringContaining(`${logGroup} exists outside any stack (kept by removalMode=retain)`),
+      ]);
+      expect(row(r.stdout, 'leftover Logs::LogGroup')?.[1]).toContain(
+        `aws logs delete-log-group --log-group-name ${logGroup} --region ${REGION}`,
+      );
+      const secret = row(r.stdout, 'leftover SecretsManager::Secret');
+      expect(secret?.[1]).toContain(
+        'zenml-spark/rds_authentication exists outside any stack (kept by removalMode=retain)',
+      );
+      expect(secret?.[1]).toContain(`{"Id":"${secretArn}"}`);
+      expect(secret?.[1]).toContain(
+        'aws secretsmanager delete-secret --secret-id zenml-spark/rds_authentication --force-delete-without-recovery',
+      );
+      expect(row(r.stdout, 'leftover RDS::DBInstance')?.[1]).toMatch(
+        /^zenml-spark-metadata exists outside any stack \(kept by removalMode=retain; deletion protection on \(removalMode=retain\)\)/,
+      );
+      // Warnings: data kept on purpose, which blocks nothing.
+      expect(row(r.stdout, 'retained DB snapshot')).toEqual([
+        'warn',
+        expect.stringMatching(
+          /^zenml-spark-final \(.*\) of zenml-spark-metadata; its password is in zenml-spark\/rds_authentication/,
+        ),
+      ]);
+      expect(row(r.stdout, 'retained bucket')).toEqual([
+        'warn',
+        expect.stringContaining(`${bucket} from an earlier deploy`),
+      ]);
+      expect(r.stdout).toMatch(/\d+ blocking problems: .*leftover ECR::Repository/);
+    } finally {
+      await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'zenml', force: true }));
+      await logs('DeleteLogGroup', { logGroupName: logGroup });
+      await sm.send(
+        new DeleteSecretCommand({
+          SecretId: 'zenml-spark/rds_authentication',
+          ForceDeleteWithoutRecovery: true,
+        }),
+      );
+      await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: 'zenml-spark-final' }));
+      await rds.send(
+        new ModifyDBInstanceCommand({
+          DBInstanceIdentifier: 'zenml-spark-metadata',
+          DeletionProtection: false,
+          ApplyImmediately: true,
+        }),
+      );
+      await rds.send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: 'zenml-spark-metadata',
+          SkipFinalSnapshot: true,
+        }),
+      );
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    }
+  });
+
+  test('nothing left behind: one ok row', () => {
+    const r = runCli(
+      'operate/preflight.ts',
+      ['-c', `clusterAdminPrincipalArns=arn:aws:iam::${account}:role/team/PlatformAdmin`],
+      isolatedEnv(moto, role),
+    );
+    expect(row(r.stdout, 'leftovers')).toEqual([
+      'ok',
+      'no resource with a fixed name from an earlier deploy',
     ]);
   });
 

@@ -111,9 +111,15 @@ class NodeSimulator {
   }
 }
 
+/**
+ * kubectl's environment: the kubeconfig, and a HOME of the test's own, or kubectl writes its
+ * discovery cache to ./.kube/cache (the repository) when HOME is unset.
+ */
+const kubectlEnv = (kubeconfig: string): NodeJS.ProcessEnv => ({ KUBECONFIG: kubeconfig, HOME: work });
+
 async function runPipeline(
   argv: string[],
-  env: NodeJS.ProcessEnv = { KUBECONFIG: cp.kubeconfig },
+  env: NodeJS.ProcessEnv = kubectlEnv(cp.kubeconfig),
   onLine: (line: string) => void = () => {},
 ) {
   const lines: string[] = [];
@@ -380,17 +386,16 @@ describe('run-pipeline against a real API server', () => {
     const { code, output } = await withSimulator('ctx-1', {}, () =>
       runPipeline(
         ['--image', IMAGE, '--run-id', 'ctx-1', '--context', 'zenml-test', '--step-timeout', '60'],
-        {
-          KUBECONFIG: kubeconfig,
-        },
+        kubectlEnv(kubeconfig),
       ),
     );
     expect(code).toBe(0);
     expect(output).toContain('run ctx-1: all steps succeeded');
     // Without --context the same kubeconfig cannot reach the server.
-    const without = await runPipeline(['--image', IMAGE, '--run-id', 'ctx-2', '--step-timeout', '5'], {
-      KUBECONFIG: kubeconfig,
-    });
+    const without = await runPipeline(
+      ['--image', IMAGE, '--run-id', 'ctx-2', '--step-timeout', '5'],
+      kubectlEnv(kubeconfig),
+    );
     expect(without.code).toBe(1);
     expect(without.output).toMatch(/127\.0\.0\.1:1/);
   });

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   buildStandaloneSchemas,
@@ -7,6 +6,7 @@ import {
   parseKubeconform,
   standaloneSchema,
 } from '../../../../../scripts/verify/gates/parsers/kubeconform';
+import { tempDir } from '../../../../temp-dirs';
 
 // The layout of kubernetes-validate's wheel: kind schemas point into one shared _definitions.json.
 const DEFINITIONS = {
@@ -50,13 +50,13 @@ describe('standalone schemas for kubeconform', () => {
   });
 
   test('writes the kubeconform layout once, for top-level kinds only', () => {
-    const wheel = fs.mkdtempSync(path.join(os.tmpdir(), 'wheel-'));
+    const wheel = tempDir('wheel-');
     const src = path.join(wheel, 'v1.36.0-local-strict');
     fs.mkdirSync(src);
     fs.writeFileSync(path.join(src, '_definitions.json'), JSON.stringify({ $defs: DEFINITIONS }));
     fs.writeFileSync(path.join(src, 'role-rbac-v1.json'), ROLE);
     fs.writeFileSync(path.join(src, 'policyrule-rbac-v1.json'), JSON.stringify({ type: 'object' }));
-    const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
+    const dest = tempDir('schemas-');
     const dir = buildStandaloneSchemas(wheel, '1.36', dest);
     expect(dir).toBe(path.join(dest, 'v1.36.0-standalone-strict'));
     expect(fs.readdirSync(dir).sort()).toEqual(['.complete', 'role-rbac-v1.json']);

@@ -14,18 +14,10 @@ import {
   stageFiles,
   writeCanary,
 } from '../../../../../scripts/verify/gates/parsers/secret-scan';
-
 import { synth } from '../../../../lib/fixtures';
+import { tempDir } from '../../../../temp-dirs';
 
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gates-secrets-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmp = () => tempDir('gates-secrets-');
 
 /** The gitleaks that scripts/verify/gates.sh installs (GATES_GITLEAKS when run through it). */
 function installedGitleaks(): string | undefined {

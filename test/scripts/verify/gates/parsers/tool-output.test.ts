@@ -16,10 +16,11 @@ import {
   parseCfnLint,
 } from '../../../../../scripts/verify/gates/parsers/cfn-lint';
 import { kubernetesResourceName, parseCheckov } from '../../../../../scripts/verify/gates/parsers/checkov';
+import { tempDir } from '../../../../temp-dirs';
 
 /** A minimal cloud assembly: one stack, construct metadata with logical ids and acknowledgements. */
 function assembly(): AssemblyIndex {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gates-assembly-'));
+  const dir = tempDir('gates-assembly-');
   fs.writeFileSync(
     path.join(dir, 'manifest.json'),
     JSON.stringify({
