@@ -33,6 +33,7 @@ const OUTPUTS: StackOutputs = {
   databasePort: '3306',
   rdsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbCdEf',
   zenmlServerUrl: 'http://zenml-server.zenml.svc:8080',
+  sparkEventLogDir: 's3a://zenml-spark-artifacts-1a2b/spark-events/',
   updateKubeconfigCommand: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
 };
 const S3_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/s3_authentication-XyZ123';
