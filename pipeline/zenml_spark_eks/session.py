@@ -137,6 +137,14 @@ def get_spark_session(app_name: Optional[str] = None, extra_conf: Optional[Dict[
     if app_name:
         conf["spark.app.name"] = app_name
     conf.update({k: str(v) for k, v in (extra_conf or {}).items()})
+    try:
+        # In the step image zenml_spark_steps sits beside this package: the event-log directory
+        # must exist before the context starts (zenml_spark_steps/event_log.py says why).
+        from zenml_spark_steps.event_log import ensure_log_dir
+    except ImportError:  # a client without spark/: nothing runs Spark there with event logs
+        ensure_log_dir = None
+    if ensure_log_dir is not None:
+        ensure_log_dir(conf)
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
