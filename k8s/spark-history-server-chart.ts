@@ -15,6 +15,11 @@
  *   the backstop.
  * - Private: a ClusterIP Service only; `npm run spark-ui` port-forwards to it.
  *
+ * Spark refuses to start a history server whose log directory does not exist, and on S3 a fresh
+ * prefix does not exist until something is under it: an init container creates the directory
+ * marker first (Hadoop's FsShell `-mkdir -p` through S3A; idempotent), so the server comes up on a
+ * fresh deploy instead of crash-looping until the first step has run.
+ *
  * The image is `<ECR repository>:spark-history-server`, a tag scripts/operate/build-spark-image.sh
  * moves to each `steps` image it builds, because the stack deploys before any image exists and
  * cannot know the content tag. Until the first build the pod waits in ImagePullBackOff (retried by
@@ -42,6 +47,9 @@ import { POD_SECURITY_LABELS } from './zenml-server-chart';
 export const SPARK_HISTORY_IMAGE_TAG = 'spark-history-server';
 export const HISTORY_SERVER_CLASS = 'org.apache.spark.deploy.history.HistoryServer';
 export const HISTORY_LABELS = { 'app.kubernetes.io/name': SPARK_HISTORY_SERVICE } as const;
+/** An empty core-site.xml: Hadoop's FsShell refuses to start without one on its classpath. */
+export const HADOOP_CONF_MAP = 'spark-history-hadoop-conf';
+const HADOOP_CONF_DIR = '/etc/hadoop-conf';
 
 export interface SparkHistoryServerChartProps extends ChartProps {
   /** ECR repository URI of the Spark image, without a tag (the stack's EcrRepositoryUri). */
@@ -75,11 +83,9 @@ export const HISTORY_SERVER_RESOURCES = {
 export function historyServerJavaOpts(dir: string, region: string): string {
   const conf: Record<string, string> = {
     ...historyServerConf(dir),
-    'spark.hadoop.fs.s3a.aws.credentials.provider': S3A_CREDENTIALS_PROVIDER,
-    'spark.hadoop.fs.s3a.endpoint.region': region,
-    // The JVM's and S3A's scratch space: the only writable place (the root filesystem is read-only).
+    ...Object.fromEntries(Object.entries(s3aPodConf(region)).map(([k, v]) => [`spark.hadoop.${k}`, v])),
+    // The JVM's scratch space: the only writable place (the root filesystem is read-only).
     'java.io.tmpdir': '/tmp',
-    'spark.hadoop.fs.s3a.buffer.dir': '/tmp/s3a',
   };
   for (const [key, value] of Object.entries(conf)) {
     // One environment variable split on spaces by spark-class: a value with a space would break it.
@@ -89,6 +95,27 @@ export function historyServerJavaOpts(dir: string, region: string): string {
   return Object.entries(conf)
     .map(([key, value]) => `-D${key}=${value}`)
     .join(' ');
+}
+
+/** S3A on the cluster: Pod Identity credentials, the bucket's region, scratch under /tmp. */
+function s3aPodConf(region: string): Record<string, string> {
+  return {
+    'fs.s3a.aws.credentials.provider': S3A_CREDENTIALS_PROVIDER,
+    'fs.s3a.endpoint.region': region,
+    'fs.s3a.buffer.dir': '/tmp/s3a',
+  };
+}
+
+/** The init container's command: create the log directory (an S3A directory marker) if missing. */
+export function ensureLogDirCommand(dir: string, region: string): string[] {
+  return [
+    '/opt/spark/bin/spark-class',
+    'org.apache.hadoop.fs.FsShell',
+    ...Object.entries(s3aPodConf(region)).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+    '-mkdir',
+    '-p',
+    dir,
+  ];
 }
 
 const q = kplus.k8s.Quantity.fromString;
@@ -131,6 +158,10 @@ export class SparkHistoryServerChart extends Chart {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     };
+    const hadoopConf = new kplus.k8s.KubeConfigMap(this, 'HadoopConf', {
+      metadata: { name: HADOOP_CONF_MAP },
+      data: { 'core-site.xml': '<configuration/>\n' },
+    });
     this.deployment = new kplus.k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: SPARK_HISTORY_SERVICE, labels: { ...HISTORY_LABELS } },
       spec: {
@@ -153,6 +184,35 @@ export class SparkHistoryServerChart extends Chart {
               fsGroup: SPARK_UID,
               seccompProfile: { type: 'RuntimeDefault' },
             },
+            initContainers: [
+              {
+                name: 'ensure-log-dir',
+                image,
+                imagePullPolicy: 'Always',
+                command: ensureLogDirCommand(dir, props.region),
+                // spark-class puts HADOOP_CONF_DIR on the classpath (the empty core-site.xml).
+                env: [
+                  { name: 'HADOOP_CONF_DIR', value: HADOOP_CONF_DIR },
+                  { name: 'SPARK_DRIVER_MEMORY', value: '256m' },
+                  { name: 'HOME', value: '/tmp' },
+                ],
+                resources: {
+                  requests: {
+                    cpu: q(HISTORY_SERVER_RESOURCES.requests.cpu),
+                    memory: q(HISTORY_SERVER_RESOURCES.requests.memory),
+                  },
+                  limits: {
+                    cpu: q(HISTORY_SERVER_RESOURCES.limits.cpu),
+                    memory: q(HISTORY_SERVER_RESOURCES.limits.memory),
+                  },
+                },
+                securityContext: restricted,
+                volumeMounts: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  { name: 'hadoop-conf', mountPath: HADOOP_CONF_DIR, readOnly: true },
+                ],
+              },
+            ],
             containers: [
               {
                 name: 'history-server',
@@ -200,7 +260,10 @@ export class SparkHistoryServerChart extends Chart {
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q('1Gi') } }],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: q('1Gi') } },
+              { name: 'hadoop-conf', configMap: { name: HADOOP_CONF_MAP, defaultMode: 0o444 } },
+            ],
           },
         },
       },
@@ -215,6 +278,7 @@ export class SparkHistoryServerChart extends Chart {
         ports: [{ name: 'http', port: SPARK_HISTORY_PORT, targetPort: port, protocol: 'TCP' }],
       },
     });
-    for (const child of [account, this.deployment, this.service]) child.node.addDependency(namespace);
+    for (const child of [account, hadoopConf, this.deployment, this.service])
+      child.node.addDependency(namespace);
   }
 }

@@ -151,7 +151,8 @@ export class ArtifactStore extends Construct {
    * What the Spark History Server needs on the event-log prefix, and nothing more: list the bucket
    * only under the prefix (the `s3:prefix` condition; S3A lists `<prefix>` and `<prefix>*`), read
    * the objects under it, and delete them, which its cleaner does (spark.history.fs.cleaner.*).
-   * No PutObject: the server never writes. The bucket is SSE-S3 encrypted, so no KMS permission is
+   * One write: PutObject on the prefix's own key (`spark-events/`, no wildcard), the S3A directory
+   * marker its init container creates so that the server can start before any step has run. The bucket is SSE-S3 encrypted, so no KMS permission is
    * needed (a customer-managed key would need kms:Decrypt here).
    */
   grantEventLogReadAndClean(grantee: iam.IGrantable): void {
@@ -166,6 +167,11 @@ export class ArtifactStore extends Construct {
       grantee,
       actions: ['s3:GetObject', 's3:DeleteObject'],
       resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(prefix)],
     });
     if (Construct.isConstruct(grantee)) {
       Validations.of(grantee).acknowledge({

@@ -32,7 +32,7 @@ describe('writeManifests', () => {
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
       ['cluster-autoscaler', '/cluster-autoscaler.k8s.yaml', 6],
       ['zenml-server', '/zenml-server.k8s.yaml', 7],
-      ['spark-history-server', '/spark-history-server.k8s.yaml', 4],
+      ['spark-history-server', '/spark-history-server.k8s.yaml', 5],
     ]);
     for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
     const jobsText = readFileSync(written[1].file, 'utf8');

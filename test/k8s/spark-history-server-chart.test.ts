@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import {
+  ensureLogDirCommand,
   HISTORY_SERVER_CLASS,
   historyServerJavaOpts,
   SparkHistoryServerChart,
@@ -33,7 +34,13 @@ const opts = (objs: Obj[]): Record<string, string> => {
 describe('SparkHistoryServerChart', () => {
   test('GIVEN defaults THEN its own namespace enforces restricted and holds a service account, a Deployment and a Service', () => {
     const objs = objects();
-    expect(objs.map((o) => o.kind).sort()).toEqual(['Deployment', 'Namespace', 'Service', 'ServiceAccount']);
+    expect(objs.map((o) => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Namespace',
+      'Service',
+      'ServiceAccount',
+    ]);
     expect(find(objs, 'Namespace').metadata).toEqual(
       expect.objectContaining({
         name: 'spark-history',
@@ -51,7 +58,7 @@ describe('SparkHistoryServerChart', () => {
     );
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBeUndefined();
-    for (const c of pod.containers) {
+    for (const c of [...pod.initContainers, ...pod.containers]) {
       expect(c.securityContext).toEqual({
         runAsNonRoot: true,
         runAsUser: 185,
@@ -63,9 +70,11 @@ describe('SparkHistoryServerChart', () => {
         seccompProfile: { type: 'RuntimeDefault' },
       });
       // The only writable place: an emptyDir on /tmp.
-      expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      expect(c.volumeMounts.filter((m: { readOnly?: boolean }) => !m.readOnly)).toEqual([
+        { name: 'tmp', mountPath: '/tmp' },
+      ]);
     }
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+    expect(pod.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } });
   });
 
   test('system pool only: its node selector, no toleration at all (so never the Spark taint)', () => {
@@ -141,4 +150,16 @@ describe('SparkHistoryServerChart', () => {
     );
     expect(() => historyServerJavaOpts('s3a://b/a b/', 'eu-west-1')).toThrow(/must not contain spaces/);
   });
+});
+
+test('the init container creates the log directory through S3A with Pod Identity before the server starts', () => {
+  const pod = find(objects(), 'Deployment').spec.template.spec;
+  const [init] = pod.initContainers;
+  expect(init.command).toEqual(
+    ensureLogDirCommand('s3a://zenml-spark-artifacts-1a2b/spark-events/', 'eu-west-1'),
+  );
+  expect(init.command.slice(-3)).toEqual(['-mkdir', '-p', 's3a://zenml-spark-artifacts-1a2b/spark-events/']);
+  expect(init.command).toContain(
+    'fs.s3a.aws.credentials.provider=software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider',
+  );
 });

@@ -35,7 +35,7 @@ const bucketRef = (t: Template) =>
   )?.[0] as string;
 
 describe('Spark History Server identity', () => {
-  test('GIVEN defaults THEN its role may list, read and delete under spark-events/ and do nothing else', () => {
+  test('GIVEN defaults THEN its role may list, read and delete under spark-events/, write its directory marker, and do nothing else', () => {
     const { template } = synth();
     const id = roleId(template, '-spark-history') as string;
     expect(id).toBeDefined();
@@ -52,6 +52,12 @@ describe('Spark History Server identity', () => {
         Action: ['s3:DeleteObject', 's3:GetObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/spark-events/*']] },
       },
+      {
+        // The directory marker only (the init container's mkdir): the exact key, no wildcard.
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/spark-events/']] },
+      },
     ]);
   });
 
@@ -60,13 +66,16 @@ describe('Spark History Server identity', () => {
     // write/tagging/ACL action, whatever shape the statements take.
     const { template } = synth({ sparkEventLogPrefix: 'team-a/events/' });
     const id = roleId(template, '-spark-history') as string;
-    const allowed = new Set(['s3:ListBucket', 's3:GetObject', 's3:DeleteObject']);
+    const allowed = new Set(['s3:ListBucket', 's3:GetObject', 's3:DeleteObject', 's3:PutObject']);
     for (const s of statementsOf(template, id)) {
       const actions = [s.Action].flat();
       for (const a of actions) expect(allowed.has(a)).toBe(true);
       const resourcesText = JSON.stringify(s.Resource);
       if (actions.includes('s3:ListBucket')) {
         expect(s.Condition).toEqual({ StringLike: { 's3:prefix': ['team-a/events/', 'team-a/events/*'] } });
+      } else if (actions.includes('s3:PutObject')) {
+        expect(actions).toEqual(['s3:PutObject']);
+        expect(resourcesText).toMatch(/"\/team-a\/events\/"\]\]\}$/);
       } else {
         expect(resourcesText).toMatch(/"\/team-a\/events\/\*"\]\]\}$/);
       }
