@@ -291,7 +291,8 @@ export class ZenmlSparkStack extends Stack {
     );
     if (!config.applyKubernetesManifests) return;
     const chart = new SparkHistoryServerChart(new cdk8s.App(), 'spark-history-server', {
-      repositoryUri: this.registry.repository.repositoryUri,
+      // The same URI as repositoryUri, from Refs only (repositoryUri splits the repository's ARN).
+      repositoryUri: `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.registry.repository.repositoryName}`,
       artifactBucket: this.artifactStore.bucket.bucketName,
       region: Aws.REGION,
       eventLogPrefix: config.sparkEventLogPrefix,
