@@ -357,9 +357,9 @@ export function addStorageLines(p: Pricing): void {
   // so the history server's storage is visible. The server's pod is on the system node (no line:
   // lib/settings/sizing.ts budgets it there) and its S3 requests, like the steps', are not counted.
   const withEventLogs = dataBuckets.filter((b) =>
-    (
-      (b.props.LifecycleConfiguration as { Rules?: Array<{ Id?: string }> } | undefined)?.Rules ?? []
-    ).some((r) => r.Id === 'ExpireSparkEventLogs'),
+    ((b.props.LifecycleConfiguration as { Rules?: Array<{ Id?: string }> } | undefined)?.Rules ?? []).some(
+      (r) => r.Id === 'ExpireSparkEventLogs',
+    ),
   );
   if (withEventLogs.length > 0) {
     line(
