@@ -264,3 +264,20 @@ def test_the_history_server_lists_every_step_and_its_jobs(work: Path, moto: str,
         )
     finally:
         stop(proc)
+
+
+def test_the_init_containers_mkdir_creates_the_log_directory_in_an_empty_prefix(work: Path, moto: str):
+    """What the chart's init container runs (k8s/spark-history-server-chart.ts ensureLogDirCommand):
+    Hadoop's FsShell -mkdir -p through S3A, with an empty core-site.xml on the classpath (FsShell
+    refuses to start without one), on a prefix nothing has written to yet."""
+    conf_dir = work / "hadoop-conf"
+    conf_dir.mkdir(exist_ok=True)
+    (conf_dir / "core-site.xml").write_text("<configuration/>\n")
+    pyspark_jars = Path(__import__("pyspark").__file__).parent / "jars"
+    s3a = {k[len("spark.hadoop.") :]: v for k, v in s3a_test_conf(moto).items()}
+    command = ["java", f"-Djava.io.tmpdir={work}", "-cp", f"{conf_dir}:{pyspark_jars}/*:{env('S3A_JARS')}"]
+    command += ["org.apache.hadoop.fs.FsShell", *[a for k, v in s3a.items() for a in ("-D", f"{k}={v}")]]
+    command += ["-mkdir", "-p", f"s3a://{BUCKET}/fresh-prefix/"]
+    res = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert [o["key"] for o in list_objects(moto, "fresh-prefix/")] == ["fresh-prefix/"]
