@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
 usage() {
-  cat <<USAGE
+  cat <<'USAGE'
 Usage: scripts/operate/build-spark-image.sh (--repository URI | --stack NAME) [--target T] [--region R] [--platform P] [--dry-run]
        scripts/operate/build-spark-image.sh --print-tag [--target T]
 
