@@ -11,10 +11,12 @@ import { type KubernetesVersionName, SETTINGS, type ZenmlDatabaseAuth } from '..
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
 import { PIPELINE_STEPS, type PipelineStep } from '../lib/settings/pipeline';
 import { rdsCaBundle } from '../lib/settings/rds-ca';
+import { DEFAULT_EVENT_LOG_PREFIX } from '../lib/settings/spark-history';
 import { ZENML_SERVER_IMAGE } from '../lib/settings/zenml';
 import { ClusterAutoscalerChart } from './cluster-autoscaler-chart';
 import { LABELS, PipelineJobsChart, type PipelineJobsChartProps } from './pipeline-jobs-chart';
 import { PLACEHOLDERS } from './placeholders';
+import { SparkHistoryServerChart } from './spark-history-server-chart';
 import { SparkRbacChart } from './spark-rbac-chart';
 import { ZenmlServerChart } from './zenml-server-chart';
 
@@ -37,6 +39,10 @@ export interface ManifestValues {
   readonly zenmlServer?: boolean;
   /** @default 'iam' */
   readonly zenmlDatabaseAuth?: ZenmlDatabaseAuth;
+  /** Write the Spark History Server's chart. @default true */
+  readonly sparkHistoryServer?: boolean;
+  /** The sparkEventLogPrefix setting. @default DEFAULT_EVENT_LOG_PREFIX */
+  readonly eventLogPrefix?: string;
 }
 
 export interface WrittenManifest {
@@ -52,6 +58,7 @@ export const RBAC_MANIFEST = 'spark-rbac.k8s.yaml';
 export const PIPELINE_MANIFEST = 'pipeline-jobs.k8s.yaml';
 export const AUTOSCALER_MANIFEST = 'cluster-autoscaler.k8s.yaml';
 export const ZENML_SERVER_MANIFEST = 'zenml-server.k8s.yaml';
+export const SPARK_HISTORY_MANIFEST = 'spark-history-server.k8s.yaml';
 
 /**
  * The server chart's review copy: deploy-time values (database endpoint, secret ARNs) as
@@ -91,7 +98,14 @@ export function resolveValues(values: ManifestValues = {}): Required<ManifestVal
       values.kubernetesVersion ?? (SETTINGS.kubernetesVersion.default as KubernetesVersionName),
     zenmlServer: values.zenmlServer ?? true,
     zenmlDatabaseAuth: values.zenmlDatabaseAuth ?? 'iam',
+    sparkHistoryServer: values.sparkHistoryServer ?? true,
+    eventLogPrefix: values.eventLogPrefix ?? DEFAULT_EVENT_LOG_PREFIX,
   };
+}
+
+/** The image repository of imageUri (or of the default image): what the history server runs from. */
+function repositoryOf(v: Required<ManifestValues>): string {
+  return v.imageUri.replace(/(@sha256:[0-9a-f]+|:[\w][\w.-]*)$/, '');
 }
 
 export function pipelineChartProps(values: ManifestValues = {}): PipelineJobsChartProps {
@@ -102,6 +116,7 @@ export function pipelineChartProps(values: ManifestValues = {}): PipelineJobsCha
     artifactBucket: v.bucketName,
     region: v.region,
     nodeInstanceType: v.nodeInstanceType,
+    eventLogPrefix: v.eventLogPrefix,
   };
 }
 
@@ -128,6 +143,19 @@ export function writeManifests(outDir: string, values?: ManifestValues): Written
   ];
   if (v.zenmlServer) {
     charts.push(['zenml-server', ZENML_SERVER_MANIFEST, (app) => zenmlServerChartForReview(app, values)]);
+  }
+  if (v.sparkHistoryServer) {
+    charts.push([
+      'spark-history-server',
+      SPARK_HISTORY_MANIFEST,
+      (app) =>
+        new SparkHistoryServerChart(app, 'spark-history-server', {
+          repositoryUri: repositoryOf(v),
+          artifactBucket: v.bucketName,
+          region: v.region,
+          eventLogPrefix: v.eventLogPrefix,
+        }),
+    ]);
   }
   mkdirSync(outDir, { recursive: true });
   return charts.map(([name, fileName, make]) => {
@@ -182,12 +210,18 @@ function header(chart: string, v: Required<ManifestValues>): string {
           `region=${v.region} databaseAuth=${v.zenmlDatabaseAuth}`,
           'It holds no secret: the launcher (zenml-server/launcher.py) reads them from Secrets Manager at run time.',
         ]
-      : [
-          `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
-          'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
-          `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
-          `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType} cluster=${v.clusterName} kubernetes=${v.kubernetesVersion}`,
-          `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
-        ];
+      : chart === 'spark-history-server'
+        ? [
+            `Chart ${chart}, written by k8s/manifests.ts: the Spark History Server, for review.`,
+            'The stack applies it at deploy (sparkHistoryServer=true) with the bucket and the repository filled in.',
+            `region=${v.region} bucket=${v.bucketName} eventLogPrefix=${v.eventLogPrefix}`,
+          ]
+        : [
+            `Chart ${chart}, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real`,
+            'values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
+            `region=${v.region} account=${v.accountId} bucket=${v.bucketName}`,
+            `image=${v.imageUri} runId=${v.runId} node=${v.nodeInstanceType} cluster=${v.clusterName} kubernetes=${v.kubernetesVersion}`,
+            `Pod Identity role of the service account (associated by the stack, no annotation): ${v.sparkRoleArn}`,
+          ];
   return `${lines.map((l) => `# ${l}`).join('\n')}\n`;
 }

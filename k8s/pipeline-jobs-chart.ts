@@ -25,6 +25,13 @@ import { PART_OF_LABEL, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/se
 import { DEFAULT_NODE_INSTANCE_TYPE } from '../lib/settings/node-shapes';
 import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../lib/settings/pipeline';
 import { sparkPodPlacement } from '../lib/settings/scheduling';
+import {
+  DEFAULT_EVENT_LOG_PREFIX,
+  eventLogConf,
+  eventLogDir,
+  eventLogPrefixProblem,
+  SPARK_APP_ID_FROM_POD_NAME,
+} from '../lib/settings/spark-history';
 import { isPlaceholder } from './placeholders';
 import {
   fitOnOneNode,
@@ -90,6 +97,12 @@ export interface PipelineJobsChartProps extends ChartProps {
   readonly stepDeadline?: Duration;
   /** How long a finished Job and its driver pod (with its log) stay. @default 1 day */
   readonly ttlAfterFinished?: Duration;
+  /**
+   * Key prefix of the event logs in the artifact bucket (the sparkEventLogPrefix setting): each
+   * step's Spark application writes its event log to s3a://<bucket>/<prefix>.
+   * @default DEFAULT_EVENT_LOG_PREFIX ('spark-events/')
+   */
+  readonly eventLogPrefix?: string;
 }
 
 export interface StepObjects {
@@ -321,6 +334,10 @@ function sparkSubmitArgs(
     // node's instance role.
     'spark.hadoop.fs.s3a.aws.credentials.provider': S3A_CREDENTIALS_PROVIDER,
     'spark.hadoop.fs.s3a.endpoint.region': props.region,
+    // Event logs for the history server, through the same role and S3A path as the step's data.
+    ...eventLogConf(eventLogDir(props.artifactBucket, props.eventLogPrefix ?? DEFAULT_EVENT_LOG_PREFIX)),
+    // The driver pod's name (Kubernetes expands it): unique per attempt (lib/settings/spark-history.ts).
+    'spark.app.id': SPARK_APP_ID_FROM_POD_NAME,
   };
   const stepArgs = ['--artifact-root', `s3a://${props.artifactBucket}`, '--run-id', props.runId];
   if (step === 'importer' && props.inputUri) stepArgs.push('--input', props.inputUri);
@@ -414,6 +431,8 @@ function validateProps(props: PipelineJobsChartProps): void {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region) && !isPlaceholder(props.region)) {
     problems.push(`region='${props.region}': an AWS region such as eu-west-1`);
   }
+  const prefixProblem = eventLogPrefixProblem(props.eventLogPrefix ?? DEFAULT_EVENT_LOG_PREFIX);
+  if (prefixProblem) problems.push(`eventLogPrefix='${props.eventLogPrefix}': ${prefixProblem}`);
   if (props.minAccuracy !== undefined && !(props.minAccuracy >= 0 && props.minAccuracy <= 1)) {
     problems.push(`minAccuracy=${props.minAccuracy}: a number from 0 to 1`);
   }

@@ -8,6 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { wildcardUnderResourceFinding } from './finding-ids';
 import type { RemovalBehaviour } from './removal';
+import {
+  DEFAULT_EVENT_LOG_PREFIX,
+  EVENT_LOG_EXPIRATION_DAYS,
+  eventLogPrefixProblem,
+} from './settings/spark-history';
 
 export interface ArtifactStoreProps {
   readonly removal: RemovalBehaviour;
@@ -18,14 +23,29 @@ export interface ArtifactStoreProps {
    * @default removal.emptyOnDelete
    */
   readonly autoDeleteObjects?: boolean;
+  /**
+   * S3 key prefix of the Spark event logs (the sparkEventLogPrefix setting, e.g. `spark-events/`):
+   * objects under it expire after `eventLogExpirationDays`, a backstop to the history server's
+   * cleaner (which runs only while the server does).
+   * @default DEFAULT_EVENT_LOG_PREFIX ('spark-events/')
+   */
+  readonly eventLogPrefix?: string;
+  /** @default EVENT_LOG_EXPIRATION_DAYS (30) */
+  readonly eventLogExpirationDays?: number;
 }
 
 export class ArtifactStore extends Construct {
   readonly bucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
+  /** The Spark event-log prefix inside the bucket (ends with '/'). */
+  readonly eventLogPrefix: string;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
+    const eventLogPrefix = props.eventLogPrefix ?? DEFAULT_EVENT_LOG_PREFIX;
+    const prefixProblem = eventLogPrefixProblem(eventLogPrefix);
+    if (prefixProblem) throw new Error(`ArtifactStore: eventLogPrefix='${eventLogPrefix}': ${prefixProblem}`);
+    this.eventLogPrefix = eventLogPrefix;
     const autoDeleteObjects = props.autoDeleteObjects ?? props.removal.emptyOnDelete;
     const common = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -61,6 +81,12 @@ export class ArtifactStore extends Construct {
       lifecycleRules: [
         { abortIncompleteMultipartUploadAfter: Duration.days(7) },
         ...(props.versioned ? [{ noncurrentVersionExpiration: Duration.days(30) }] : []),
+        {
+          id: 'ExpireSparkEventLogs',
+          prefix: eventLogPrefix,
+          expiration: Duration.days(props.eventLogExpirationDays ?? EVENT_LOG_EXPIRATION_DAYS),
+          ...(props.versioned ? { noncurrentVersionExpiration: Duration.days(1) } : {}),
+        },
       ],
     });
     if (!props.versioned) {
@@ -117,6 +143,41 @@ export class ArtifactStore extends Construct {
         id: this.objectWildcardFindingId,
         reason:
           'The only wildcard is the objects of the artifact bucket: ZenML and Spark write run-scoped keys that cannot be listed in advance.',
+      });
+    }
+  }
+
+  /**
+   * What the Spark History Server needs on the event-log prefix, and nothing more: list the bucket
+   * only under the prefix (the `s3:prefix` condition; S3A lists `<prefix>` and `<prefix>*`), read
+   * the objects under it, and delete them, which its cleaner does (spark.history.fs.cleaner.*).
+   * One write: PutObject on the prefix's own key (`spark-events/`, no wildcard), the S3A directory
+   * marker its init container creates so that the server can start before any step has run. The bucket is SSE-S3 encrypted, so no KMS permission is
+   * needed (a customer-managed key would need kms:Decrypt here).
+   */
+  grantEventLogReadAndClean(grantee: iam.IGrantable): void {
+    const prefix = this.eventLogPrefix;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects(prefix)],
+    });
+    if (Construct.isConstruct(grantee)) {
+      Validations.of(grantee).acknowledge({
+        id: wildcardUnderResourceFinding(this.bucket.node.defaultChild as s3.CfnBucket, `/${prefix}*`),
+        reason:
+          "The only wildcard is the Spark event-log prefix: Spark names each application's log after its id, which cannot be listed in advance.",
       });
     }
   }

@@ -4,9 +4,11 @@
  * the same time) and one `cdk destroy` removes all of it.
  */
 import { Aspects, Aws, CfnOutput, CfnRule, Fn, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as cdk8s from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ClusterAutoscalerChart } from '../k8s/cluster-autoscaler-chart';
+import { SparkHistoryServerChart } from '../k8s/spark-history-server-chart';
 import { SparkRbacChart } from '../k8s/spark-rbac-chart';
 import { ZenmlServerChart } from '../k8s/zenml-server-chart';
 import { ArtifactStore } from './artifact-store';
@@ -15,6 +17,7 @@ import { ContainerRegistry } from './container-registry';
 import { MetadataDatabase } from './metadata-database';
 import { SparkNetwork } from './network';
 import { OwnedHandlerLogs } from './owned-handler-logs';
+import { PodIdentityRole } from './pod-identity-role';
 import { removalBehaviour } from './removal';
 import { S3AuthenticationSecret } from './s3-authentication-secret';
 import type { EnvironmentConfig } from './settings/config';
@@ -28,6 +31,11 @@ import {
 } from './settings/names';
 import { OUTPUT_KEYS, type OutputName } from './settings/outputs';
 import { RDS_CA_REGIONS, rdsCaBundle } from './settings/rds-ca';
+import {
+  eventLogDir,
+  SPARK_HISTORY_NAMESPACE,
+  SPARK_HISTORY_SERVICE_ACCOUNT,
+} from './settings/spark-history';
 import {
   ZENML_DB_BOOTSTRAP_SERVICE_ACCOUNT,
   ZENML_NAMESPACE,
@@ -56,6 +64,8 @@ export class ZenmlSparkStack extends Stack {
   readonly cluster?: SparkCluster;
   /** The cluster autoscaler's Pod Identity role (with the cluster; absent in the emulator build). */
   readonly autoscalerIdentity?: ClusterAutoscalerIdentity;
+  /** The Spark History Server's Pod Identity role (sparkHistoryServer=true): read and clean the event logs. */
+  readonly sparkHistoryRole?: iam.Role;
 
   private readonly zenmlServerUrl: string;
 
@@ -81,6 +91,7 @@ export class ZenmlSparkStack extends Stack {
       removal,
       versioned: config.bucketVersioning,
       autoDeleteObjects: config.emulator ? false : undefined,
+      eventLogPrefix: config.sparkEventLogPrefix,
     });
 
     this.registry = new ContainerRegistry(this, 'ContainerRegistry', {
@@ -134,7 +145,18 @@ export class ZenmlSparkStack extends Stack {
       clusterName: names.clusterName,
       roleName: `${config.namePrefix}-spark-pods`,
     });
+    // Read/write on every object of the bucket: the event-log prefix included, so Spark's event
+    // logs need no new permission.
     this.artifactStore.grantReadWrite(this.sparkIdentity.role);
+
+    if (config.sparkHistoryServer) {
+      this.sparkHistoryRole = new PodIdentityRole(this, 'SparkHistoryIdentity', {
+        clusterName: names.clusterName,
+        roleName: names.sparkHistoryRoleName,
+        description: `Spark History Server (${SPARK_HISTORY_NAMESPACE}/${SPARK_HISTORY_SERVICE_ACCOUNT}, EKS Pod Identity): read and clean the event logs`,
+      }).role;
+      this.artifactStore.grantEventLogReadAndClean(this.sparkHistoryRole);
+    }
     // The emulator's CloudFormation skips AWS::SecretsManager::Secret; a grant on it would render a
     // statement without a resource there, which IAM rejects (MalformedPolicyDocument).
     if (!config.emulator && this.database) this.sparkIdentity.grantSecretRead(this.database.secret);
@@ -203,6 +225,7 @@ export class ZenmlSparkStack extends Stack {
       }
       if (this.zenmlServer && this.database)
         this.deployZenmlServer(cluster, this.zenmlServer, this.database, config);
+      if (this.sparkHistoryRole) this.deploySparkHistoryServer(cluster, this.sparkHistoryRole, config);
     }
 
     this.addOutputs();
@@ -255,6 +278,29 @@ export class ZenmlSparkStack extends Stack {
     manifest.node.addDependency(cluster.coreDnsAddon, ...associations);
   }
 
+  /**
+   * The history server's Pod Identity association, then its chart through the kubectl provider
+   * (after the association: Pod Identity injects credentials only into pods created after it).
+   */
+  private deploySparkHistoryServer(cluster: SparkCluster, role: iam.Role, config: EnvironmentConfig): void {
+    const association = cluster.associatePodIdentity(
+      'SparkHistoryPodIdentity',
+      SPARK_HISTORY_NAMESPACE,
+      SPARK_HISTORY_SERVICE_ACCOUNT,
+      role,
+    );
+    if (!config.applyKubernetesManifests) return;
+    const chart = new SparkHistoryServerChart(new cdk8s.App(), 'spark-history-server', {
+      // The same URI as repositoryUri, from Refs only (repositoryUri splits the repository's ARN).
+      repositoryUri: `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.registry.repository.repositoryName}`,
+      artifactBucket: this.artifactStore.bucket.bucketName,
+      region: Aws.REGION,
+      eventLogPrefix: config.sparkEventLogPrefix,
+    });
+    const manifest = cluster.cluster.addCdk8sChart('SparkHistoryServer', chart);
+    manifest.node.addDependency(association);
+  }
+
   private addOutputs() {
     const registryHost = `${Aws.ACCOUNT_ID}.dkr.ecr.${Aws.REGION}.${Aws.URL_SUFFIX}`;
     const values: Partial<Record<OutputName, string>> = {
@@ -273,6 +319,8 @@ export class ZenmlSparkStack extends Stack {
       zenmlServerUrl: this.zenmlServerUrl,
       zenmlServerNamespace: this.zenmlServer ? ZENML_NAMESPACE : undefined,
       zenmlAdminSecretArn: this.zenmlServer?.adminSecret.secretArn,
+      sparkEventLogDir: eventLogDir(this.artifactStore.bucket.bucketName, this.artifactStore.eventLogPrefix),
+      sparkHistoryNamespace: this.sparkHistoryRole && this.cluster ? SPARK_HISTORY_NAMESPACE : undefined,
     };
     if (this.cluster) {
       values.clusterName = this.cluster.cluster.clusterName;

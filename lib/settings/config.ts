@@ -13,6 +13,7 @@ import { describeMysql84Classes, MYSQL_84_INSTANCE_CLASSES } from './db-instance
 import { DEFAULT_NODE_INSTANCE_TYPE, DEFAULT_SYSTEM_NODE_INSTANCE_TYPE } from './node-shapes';
 import { poolProblems } from './pool-rules';
 import { hasRdsRootCa, RDS_CA_REGIONS, RDS_CA_SOURCE } from './rds-ca';
+import { DEFAULT_EVENT_LOG_PREFIX, eventLogPrefixProblem } from './spark-history';
 import { closest, coerce, expectation, INVALID, isRegionName, type Kind, parseIpv4Cidr } from './values';
 
 /** `destroy`: everything goes on `cdk destroy` (dev). `retain`: keep the bucket, snapshot the DB. */
@@ -86,6 +87,14 @@ export interface EnvironmentConfig {
    * no database password in the pod) or `password` (the RDS master secret, fetched at run time).
    */
   readonly zenmlDatabaseAuth: ZenmlDatabaseAuth;
+  /**
+   * Run a Spark History Server on the system pool (its own Pod Identity role, read and clean the
+   * event-log prefix only). Off: no server and no role; Spark still writes event logs, and the
+   * bucket's lifecycle rule still expires them.
+   */
+  readonly sparkHistoryServer: boolean;
+  /** S3 key prefix, in the artifact bucket, of every Spark application's event log (ends with '/'). */
+  readonly sparkEventLogPrefix: string;
   /**
    * Build the app for the local AWS emulator (moto) rehearsal: leaves out what the emulator cannot
    * run (EKS resources, custom-resource Lambdas). Never set for a real account.
@@ -217,6 +226,16 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
     kind: 'string',
     default: 'iam',
     doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time)',
+  },
+  sparkHistoryServer: {
+    kind: 'boolean',
+    default: true,
+    doc: 'run a Spark History Server on the system pool (`npm run spark-ui`); false: none, event logs are still written',
+  },
+  sparkEventLogPrefix: {
+    kind: 'string',
+    default: DEFAULT_EVENT_LOG_PREFIX,
+    doc: "S3 key prefix in the artifact bucket for Spark event logs: relative, ends with '/', no '..'",
   },
   emulator: {
     kind: 'boolean',
@@ -460,6 +479,9 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
         `for the ZenML server's verified TLS to MySQL: ${RDS_CA_REGIONS.join(', ')}`,
     );
   }
+
+  const prefixProblem = eventLogPrefixProblem(c.sparkEventLogPrefix);
+  if (prefixProblem) bad('sparkEventLogPrefix', prefixProblem);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);

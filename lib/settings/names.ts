@@ -22,6 +22,7 @@ export function physicalNames(config: EnvironmentConfig) {
     zenmlJwtSecretName: `${p}/zenml-server-jwt`,
     zenmlServerRoleName: `${p}-zenml-server`,
     zenmlBootstrapRoleName: `${p}-zenml-db-bootstrap`,
+    sparkHistoryRoleName: `${p}-spark-history`,
   } as const;
 }
 

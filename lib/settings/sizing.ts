@@ -88,6 +88,23 @@ export const ZENML_SERVER_POD = {
   cpuLimitMillis: 1000,
   memoryLimitMiB: 1024,
 } as const;
+/**
+ * The Spark History Server's requests and limits (k8s/spark-history-server-chart.ts takes them from
+ * here), budgeted on the system pool. Memory limit = request: a JVM that outgrows it should be
+ * killed and restarted, not squeeze the ZenML server on the same node. The heap
+ * (SPARK_DAEMON_MEMORY, `heapMiB`) leaves ~380 MiB of the limit for metaspace, threads, the S3A
+ * connection pool and direct buffers. Its in-memory application store holds the listing and the
+ * UI of the applications opened; a few hundred small step applications fit in 640 MiB (Spark's
+ * own default heap for daemons is 1g, sized for far larger clusters).
+ */
+export const SPARK_HISTORY_SERVER_POD = {
+  cpuMillis: 250,
+  memoryMiB: 1024,
+  cpuLimitMillis: 1000,
+  memoryLimitMiB: 1024,
+  heapMiB: 640,
+} as const;
+
 /** The cluster autoscaler's requests (= limits), as the upstream example manifest sets them. */
 export const CLUSTER_AUTOSCALER_RESOURCES: Resources = { cpuMillis: 100, memoryMiB: 600 };
 
@@ -120,9 +137,10 @@ export const SYSTEM_POOL_PODS: readonly PoolPod[] = [
   {
     name: 'spark-history-server',
     count: 1,
-    cpuMillis: 250,
-    memoryMiB: 1024,
-    basis: 'budget kept for one (its JVM heap, SPARK_DAEMON_MEMORY, defaults to 1g); none deployed yet',
+    cpuMillis: SPARK_HISTORY_SERVER_POD.cpuMillis,
+    memoryMiB: SPARK_HISTORY_SERVER_POD.memoryMiB,
+    basis:
+      'the Spark History Server Deployment (k8s/spark-history-server-chart.ts): requests 250m/1Gi, memory limit = request, 640m heap',
   },
 ];
 

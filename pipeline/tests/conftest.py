@@ -137,6 +137,7 @@ def zenml_stack(moto: Moto) -> ZenmlStack:
     zenml_cli(
         "step-operator", "register", OPERATOR, "--flavor=spark-eks", "--launcher=local",
         f"--local_s3_endpoint={moto.endpoint}", f"--region={REGION}",
+        f"--event_log_dir=s3a://{BUCKET}/spark-events/",
     )  # fmt: skip
     client_kwargs = f'{{"endpoint_url": "{moto.endpoint}", "region_name": "{REGION}"}}'
     zenml_cli("artifact-store", "register", "s3_moto", "--flavor=s3", f"--path=s3://{BUCKET}", f"--client_kwargs={client_kwargs}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 from zenml.integrations.kubernetes.pod_settings import KubernetesPodSettings
 
 from zenml_spark_eks.flavors import SparkEksStepOperatorConfig, SparkEksStepOperatorSettings

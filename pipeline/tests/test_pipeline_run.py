@@ -106,6 +106,16 @@ def test_every_artifact_is_on_s3(first_run, zenml_stack):
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix="code_uploads/")["KeyCount"] >= 1
 
 
+def test_every_step_driver_wrote_its_spark_event_log_under_the_prefix(first_run, zenml_stack):
+    # The operator's event_log_dir: each step's driver session is one Spark application with a rolling
+    # event log under spark-events/ (created by the first driver in the empty prefix), for the history server.
+    s3 = zenml_stack.moto.s3()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="spark-events/").get("Contents", [])]
+    apps = {k.split("/")[1] for k in keys if k.startswith("spark-events/eventlog_v2_")}
+    assert len(apps) >= len(STEPS), keys
+    assert all(any(k.startswith(f"spark-events/{a}/events_1_") for k in keys) for a in apps), keys
+
+
 def test_the_trainers_model_loads_and_scores_the_eval_split(first_run, spark):
     from pyspark.ml.classification import RandomForestClassificationModel
     from zenml_spark_steps import trainer as trainer_logic

@@ -89,6 +89,10 @@ def spark_conf_from_env(environ: Mapping[str, str] = os.environ) -> Dict[str, st
     if pod_name and on_kubernetes:
         # Executor pods get an ownerReference to this pod: deleting the Job deletes them.
         conf.setdefault("spark.kubernetes.driver.pod.name", pod_name)
+        # The application id (and so the event log's name) is the pod's name: known to the operator,
+        # which prints the history link, and unique per attempt, so a retried step does not meet the
+        # earlier attempt's event-log directory (lib/settings/spark-history.ts).
+        conf.setdefault("spark.app.id", pod_name)
     template = environ.get(EXECUTOR_TEMPLATE_ENV)
     if template and on_kubernetes:
         directory = tempfile.mkdtemp(prefix="spark-eks-")
@@ -133,9 +137,23 @@ def get_spark_session(app_name: Optional[str] = None, extra_conf: Optional[Dict[
     if app_name:
         conf["spark.app.name"] = app_name
     conf.update({k: str(v) for k, v in (extra_conf or {}).items()})
+    try:
+        # In the step image zenml_spark_steps sits beside this package: the event-log directory
+        # must exist before the context starts (zenml_spark_steps/event_log.py says why).
+        from zenml_spark_steps.event_log import ensure_log_dir
+    except ImportError:  # a client without spark/: nothing runs Spark there with event logs
+        ensure_log_dir = None
+    if ensure_log_dir is not None:
+        ensure_log_dir(conf)
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     atexit.register(spark.stop)
+    if spark.conf.get("spark.eventLog.enabled", "false") == "true":
+        from zenml_spark_eks.event_log import history_link
+
+        app_id = spark.sparkContext.applicationId
+        # Into the driver log, which the operator streams: the id and the link, however the step ran.
+        print(f"spark-eks: Spark application {app_id}: {history_link(app_id)} (npm run spark-ui)", flush=True)
     return spark

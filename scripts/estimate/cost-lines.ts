@@ -353,6 +353,27 @@ export function addStorageLines(p: Pricing): void {
       price('s3StandardGbMonth'),
     );
   }
+  // The event-log prefix carries its own lifecycle rule (lib/artifact-store.ts): priced on its own,
+  // so the history server's storage is visible. The server's pod is on the system node (no line:
+  // lib/settings/sizing.ts budgets it there) and its S3 requests, like the steps', are not counted.
+  const withEventLogs = dataBuckets.filter((b) =>
+    ((b.props.LifecycleConfiguration as { Rules?: Array<{ Id?: string }> } | undefined)?.Rules ?? []).some(
+      (r) => r.Id === 'ExpireSparkEventLogs',
+    ),
+  );
+  if (withEventLogs.length > 0) {
+    line(
+      {
+        group: 'AWS::S3::Bucket',
+        item: 'Spark event logs (history server cleaner 7 days, lifecycle 30 days; assumed)',
+        quantity: usage.eventLogGb,
+        unit: 'GB-month',
+        note: 'measured ~0.56 MB per run on the sample data; history server polling ~86k LIST/month not counted',
+        resources: withEventLogs.map((b) => b.id),
+      },
+      price('s3StandardGbMonth'),
+    );
+  }
   if (logBuckets.length > 0) {
     line(
       {

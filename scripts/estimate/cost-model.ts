@@ -34,6 +34,12 @@ export interface UsageAssumptions {
   readonly artifactStoreGb: number;
   /** GB stored in S3 access-log buckets. */
   readonly accessLogGb: number;
+  /**
+   * GB of Spark event logs under the event-log prefix. Measured: about 0.56 MB per pipeline run of
+   * the five steps on the sample data (the history suite prints it); the history server's cleaner
+   * keeps 7 days and the bucket's lifecycle rule 30, so 1 GB holds hundreds of much larger runs.
+   */
+  readonly eventLogGb: number;
   /** GB of images in each ECR repository (the lifecycle rule bounds it). */
   readonly ecrGbPerRepository: number;
   /** GB/month ingested per log group, by what writes to it. */
@@ -51,6 +57,7 @@ export const DEFAULT_USAGE: UsageAssumptions = {
   natGbPerMonth: 50,
   artifactStoreGb: 50,
   accessLogGb: 1,
+  eventLogGb: 1,
   ecrGbPerRepository: 5,
   logGbPerMonth: {
     // All five control-plane log types; the audit log dominates and grows with API traffic.
@@ -322,7 +329,7 @@ export function estimateCost(input: CostInput): CostEstimate {
     unconfirmedPrices: lines.filter((l) => l.priceStatus === 'unconfirmed').length,
     assumptions: [
       `${hours} hours per month; on-demand list prices, no free tier, no taxes`,
-      `NAT data ${usage.natGbPerMonth} GB/month; artifact store ${usage.artifactStoreGb} GB; access logs ${usage.accessLogGb} GB; ECR ${usage.ecrGbPerRepository} GB per repository`,
+      `NAT data ${usage.natGbPerMonth} GB/month; artifact store ${usage.artifactStoreGb} GB; access logs ${usage.accessLogGb} GB; Spark event logs ${usage.eventLogGb} GB; ECR ${usage.ecrGbPerRepository} GB per repository`,
       `log ingestion per log group per month: ${Object.entries(usage.logGbPerMonth)
         .map(([k, v]) => `${k} ${v} GB`)
         .join(', ')}; stored = ingestion x retention`,

@@ -8,6 +8,7 @@
 
 import { CLUSTER_AUTOSCALER } from '../../lib/settings/names';
 import { POOL_LABEL, POOLS } from '../../lib/settings/scheduling';
+import { SPARK_HISTORY_SERVICE } from '../../lib/settings/spark-history';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 import { table } from '../lib/table';
@@ -90,12 +91,23 @@ function afterDeploy(template: CfnTemplate, deploy: Schedule, times: ResourceTim
       r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
       JSON.stringify(r.Properties?.Manifest ?? '').includes(CLUSTER_AUTOSCALER.deployment),
   )?.[0];
+  const history = Object.entries(template.Resources).find(
+    ([, r]) =>
+      r.Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+      JSON.stringify(r.Properties?.Manifest ?? '').includes(SPARK_HISTORY_SERVICE),
+  )?.[0];
   const done = (id: string | undefined) => (id ? deploy.resources.get(id)?.finish : undefined);
   const lines = ['\nAfter the deploy'];
   const system = done(ofPool(POOLS.system));
   const ca = done(autoscaler);
   if (system !== undefined) lines.push(`  system pool up               ${formatDuration(system)}`);
   if (ca !== undefined) lines.push(`  cluster autoscaler applied   ${formatDuration(ca)}`);
+  const hs = done(history);
+  if (hs !== undefined) {
+    lines.push(
+      `  history server applied       ${formatDuration(hs)} (its pod starts once build-spark-image.sh has pushed a steps image)`,
+    );
+  }
   if (ofPool(POOLS.spark)) {
     lines.push(
       `  then, per run while the Spark pool is at 0: a pending Spark pod gets a Ready node in ~${formatDuration(times.sparkNodeScaleUp.create)}` +

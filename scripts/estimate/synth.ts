@@ -99,6 +99,8 @@ async function synthesize(
     kubernetesVersion: config.kubernetesVersion,
     zenmlServer: config.zenmlServer,
     zenmlDatabaseAuth: config.zenmlDatabaseAuth,
+    sparkHistoryServer: config.sparkHistoryServer,
+    eventLogPrefix: config.sparkEventLogPrefix,
   });
   writeOkStamp(outDir, 'cdk.out', config);
   writeOkStamp(distDir, 'dist', config);

@@ -27,7 +27,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'settings',
     paths: ['lib/settings/'],
     holds:
-      'The ground floor: the typed settings and their validation (`config.ts`, `values.ts`), the rules that reject pool settings which could never become healthy (`pool-rules.ts`), the pure settings reader that takes a context function and an environment map (`read-settings.ts`), physical names, Kubernetes names, tags and labels (`names.ts`), the node shapes and the pod sizing of both pools (`node-shapes.ts`, `sizing.ts`), the placement policy of the two pools shared with Python (`scheduling.ts`), the stack output keys (`outputs.ts`) and the pipeline constants shared with Python (`pipeline.ts`).',
+      'The ground floor: the typed settings and their validation (`config.ts`, `values.ts`), the rules that reject pool settings which could never become healthy (`pool-rules.ts`), the pure settings reader that takes a context function and an environment map (`read-settings.ts`), physical names, Kubernetes names, tags and labels (`names.ts`), the node shapes and the pod sizing of both pools (`node-shapes.ts`, `sizing.ts`), the placement policy of the two pools shared with Python (`scheduling.ts`), the Spark event-log and history-server settings (`spark-history.ts`), the stack output keys (`outputs.ts`) and the pipeline constants shared with Python (`pipeline.ts`).',
     mayImport: [],
   },
   {
@@ -35,7 +35,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'libTop',
     paths: ['lib/app.ts', 'lib/zenml-spark-stack.ts'],
     holds:
-      "The top of the infrastructure wing: `ZenmlSparkStack`, which composes the constructs and applies the Kubernetes RBAC and cluster autoscaler charts through the cluster's kubectl provider, and `defineApp`, the one function that builds the app (settings resolved once, policy checks as an option, the stack with its description and environment).",
+      "The top of the infrastructure wing: `ZenmlSparkStack`, which composes the constructs and applies the Kubernetes RBAC, cluster autoscaler, ZenML server and Spark History Server charts through the cluster's kubectl provider, and `defineApp`, the one function that builds the app (settings resolved once, policy checks as an option, the stack with its description and environment).",
     mayImport: ['lib/settings/', 'lib/ (constructs)', 'k8s/'],
   },
   {
@@ -51,7 +51,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'k8s',
     paths: ['k8s/'],
     holds:
-      'cdk8s charts: `SparkRbacChart` (namespace, service account, driver Role), `ClusterAutoscalerChart` (the autoscaler of the Spark pool) and `PipelineJobsChart` (one Job and headless Service per step, placed on the Spark pool), the pod sizing they are checked against, placeholders, and the writer of plain-YAML manifests.',
+      'cdk8s charts: `SparkRbacChart` (namespace, service account, driver Role), `ClusterAutoscalerChart` (the autoscaler of the Spark pool), `ZenmlServerChart`, `SparkHistoryServerChart` (the history server on the system pool) and `PipelineJobsChart` (one Job and headless Service per step, placed on the Spark pool), the pod sizing they are checked against, placeholders, and the writer of plain-YAML manifests.',
     mayImport: ['lib/settings/'],
   },
   {
@@ -67,7 +67,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'scriptsLib',
     paths: ['scripts/lib/'],
     holds:
-      'Only what the wings share: the CLI skeleton (flag parsing, `CliError`, exit codes, `runMain`), the one signal/exit handler that stops child processes, settings loading from cdk.json, the one AWS client factory, tables, and `ensure-node.sh`.',
+      'Only what the wings share: the CLI skeleton (flag parsing, `CliError`, exit codes, `runMain`), the one signal/exit handler that stops child processes, the kubectl port-forward to a private Service, settings loading from cdk.json, the one AWS client factory, tables, and `ensure-node.sh`.',
     mayImport: ['lib/settings/'],
   },
   {
@@ -75,7 +75,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'operate',
     paths: ['scripts/operate/'],
     holds:
-      'Working with a deployed stack: preflight, status, outputs (and the ZenML command builder and runner it uses), render-manifests, run-pipeline (a thin CLI, a kubectl runner, step sequencing), pause and resume (observe, plan, apply) and the Spark image build.',
+      'Working with a deployed stack: preflight, status, outputs (and the ZenML command builder and runner it uses), render-manifests, run-pipeline (a thin CLI, a kubectl runner, step sequencing), zenml-login and spark-ui (port-forwards to the private servers), pause and resume (observe, plan, apply) and the Spark image build.',
     mayImport: [
       'scripts/lib/',
       'lib/settings/',

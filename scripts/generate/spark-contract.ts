@@ -21,6 +21,12 @@ import {
   SYSTEM_NODE_SELECTOR,
   sparkPodPlacement,
 } from '../../lib/settings/scheduling';
+import {
+  DEFAULT_EVENT_LOG_PREFIX,
+  eventLogConf,
+  historyServerConf,
+  SPARK_HISTORY_PORT,
+} from '../../lib/settings/spark-history';
 import { EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT } from '../lib/settings';
 
@@ -40,12 +46,27 @@ export interface SparkContract {
     readonly sparkPod: PodPlacement;
     readonly systemNodeSelector: Readonly<Record<string, string>>;
   };
+  /**
+   * Spark event logs (lib/settings/spark-history.ts): the settings every application carries and
+   * the history server's, with DIR_TOKEN where the `s3a://<bucket>/<prefix>` directory goes. The
+   * Python side reads them from this file (spark/zenml_spark_steps/event_log.py), not from literals.
+   */
+  readonly eventLog: {
+    readonly dirToken: string;
+    readonly defaultPrefix: string;
+    readonly historyPort: number;
+    readonly applicationConf: Readonly<Record<string, string>>;
+    readonly historyServerConf: Readonly<Record<string, string>>;
+  };
 }
+
+/** Stands for the event-log directory in the contract's templates. */
+export const DIR_TOKEN = '{eventLogDir}';
 
 export function sparkContract(): SparkContract {
   return {
     generatedBy:
-      'scripts/generate/spark-contract.ts from lib/settings/pipeline.ts, names.ts and scheduling.ts; do not edit (refresh: --write)',
+      'scripts/generate/spark-contract.ts from lib/settings/pipeline.ts, names.ts, scheduling.ts and spark-history.ts; do not edit (refresh: --write)',
     steps: [...PIPELINE_STEPS],
     runIdPattern: RUN_ID_PATTERN.source,
     sparkNamespace: SPARK_NAMESPACE,
@@ -55,6 +76,13 @@ export function sparkContract(): SparkContract {
       pools: { ...POOLS },
       sparkPod: sparkPodPlacement(),
       systemNodeSelector: { ...SYSTEM_NODE_SELECTOR },
+    },
+    eventLog: {
+      dirToken: DIR_TOKEN,
+      defaultPrefix: DEFAULT_EVENT_LOG_PREFIX,
+      historyPort: SPARK_HISTORY_PORT,
+      applicationConf: eventLogConf(DIR_TOKEN),
+      historyServerConf: historyServerConf(DIR_TOKEN),
     },
   };
 }

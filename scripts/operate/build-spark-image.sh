@@ -4,6 +4,9 @@
 # sources always give the same tag, so a tag already in ECR is not pushed again. Two targets:
 #   steps       (default) the step Jobs' image                   spark-<spark version>-<hash>
 #   zenml-step  the spark-eks step operator's image: + ZenML     spark-<spark version>-zenml-<zenml version>-<hash>
+# A steps image is also tagged spark-history-server, a tag that moves to the newest build: the Spark
+# History Server Deployment (k8s/spark-history-server-chart.ts), applied at deploy before any image
+# exists, runs that tag, so the history server always has the steps' Spark and S3A jars.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -125,9 +128,18 @@ image="$repository:$tag"
 
 need docker 'to build and push the image'
 need aws 'to log in to ECR'
+history_tag=spark-history-server
 if [ "$dry_run" -eq 0 ] && aws ecr describe-images "${region_args[@]}" --repository-name "${repository#*/}" \
     --image-ids "imageTag=$tag" >/dev/null 2>&1; then
   echo "build-spark-image: $image is already in ECR (same content), not rebuilt" >&2
+  if [ "$target" = steps ]; then
+    # Point the history server's tag at it (a retag: the manifest, not a push). ECR refuses an
+    # identical tag-to-manifest put with ImageAlreadyExistsException: nothing to do then.
+    manifest=$(aws ecr batch-get-image "${region_args[@]}" --repository-name "${repository#*/}" \
+      --image-ids "imageTag=$tag" --query 'images[0].imageManifest' --output text)
+    aws ecr put-image "${region_args[@]}" --repository-name "${repository#*/}" --image-tag "$history_tag" \
+      --image-manifest "$manifest" >/dev/null 2>&1 || true
+  fi
   echo "$image"
   exit 0
 fi
@@ -138,5 +150,7 @@ else
 fi
 target_args=(--target "$target")
 [ "$target" = zenml-step ] && target_args+=(--build-context "pipeline=$root/pipeline")
-run docker buildx build --platform "$platform" "${target_args[@]}" "${build_args[@]}" --tag "$image" --push "$root/spark"
+tags=(--tag "$image")
+[ "$target" = steps ] && tags+=(--tag "$repository:$history_tag")
+run docker buildx build --platform "$platform" "${target_args[@]}" "${build_args[@]}" "${tags[@]}" --push "$root/spark"
 echo "$image"

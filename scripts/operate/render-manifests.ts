@@ -93,6 +93,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     imageUri:
       flags.image ?? (flags['image-tag'] ? `${out('ecrRepositoryUri')}:${flags['image-tag']}` : undefined),
     runId: flags['run-id'],
+    eventLogPrefix: target.config.sparkEventLogPrefix,
+    sparkHistoryServer: target.config.sparkHistoryServer,
   };
   // The ZenML server is applied by the stack itself; only the charts a user applies are rendered.
   const written = writeManifests(flags.out, { ...values, zenmlServer: false });

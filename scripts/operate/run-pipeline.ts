@@ -13,6 +13,7 @@ import { SPARK_NAMESPACE } from '../../lib/settings/names';
 import { NODE_SHAPES } from '../../lib/settings/node-shapes';
 import { OUTPUT_KEYS } from '../../lib/settings/outputs';
 import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
+import { DEFAULT_EVENT_LOG_PREFIX, eventLogPrefixProblem } from '../../lib/settings/spark-history';
 import { CliError, EXIT, type FlagOptions, parseFlags, runCli, runMain } from '../lib/cli';
 import { type Io, type PipelineOptions, runPipeline } from './pipeline/steps';
 
@@ -39,6 +40,9 @@ Options:
   --input URI            CSV for the importer (default: the sample dataset inside the image)
   --min-accuracy X       the trainer fails below this eval accuracy (0-1)
   --node-type TYPE       node instance type the steps are sized for (default t3a.xlarge)
+  --event-log-prefix P   key prefix of the steps' Spark event logs in the bucket (default: from
+                         ${OUTPUT_KEYS.sparkEventLogDir} in --outputs, else ${DEFAULT_EVENT_LOG_PREFIX}); each step
+                         prints its application id and history link (open it with npm run spark-ui)
   --namespace NS         default ${SPARK_NAMESPACE}
   --step-timeout SECONDS bound on one step's wait (default 2100: the Job deadline plus 5 minutes)
   --poll-interval SECONDS  default 5
@@ -63,6 +67,7 @@ const OPTIONS = {
   'min-accuracy': { type: 'string' },
   'node-type': { type: 'string' },
   namespace: { type: 'string' },
+  'event-log-prefix': { type: 'string' },
   'step-timeout': { type: 'string' },
   'poll-interval': { type: 'string' },
   'log-lines': { type: 'string' },
@@ -141,6 +146,14 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
   const from = (flags.from ?? PIPELINE_STEPS[0]) as PipelineStep;
   if (!PIPELINE_STEPS.includes(from))
     throw new CliError(`--from=${flags.from}: one of ${PIPELINE_STEPS.join(', ')}`, EXIT.usage);
+  const eventLogPrefix = flags['event-log-prefix'] ?? prefixOf(outputs[OUTPUT_KEYS.sparkEventLogDir], bucket);
+  const prefixProblem = eventLogPrefixProblem(eventLogPrefix);
+  if (prefixProblem) {
+    throw new CliError(
+      `${flags['event-log-prefix'] !== undefined ? '--event-log-prefix' : `${OUTPUT_KEYS.sparkEventLogDir} in --outputs`}='${eventLogPrefix}': ${prefixProblem}`,
+      EXIT.usage,
+    );
+  }
   const minAccuracy =
     flags['min-accuracy'] === undefined ? undefined : number('--min-accuracy', flags['min-accuracy'], 0, 1);
 
@@ -152,6 +165,7 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
       imageUri: image,
       nodeInstanceType: flags['node-type'],
       sparkRoleArn: outputs[OUTPUT_KEYS.sparkRoleArn],
+      eventLogPrefix,
     },
     namespace: flags.namespace ?? outputs[OUTPUT_KEYS.sparkNamespace] ?? SPARK_NAMESPACE,
     from,
@@ -164,6 +178,13 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
     context: flags.context,
     dryRun: flags['dry-run'] ?? false,
   };
+}
+
+/** The key prefix of a SparkEventLogDir output (`s3a://<bucket>/<prefix>`), or the default. */
+function prefixOf(dir: string | undefined, bucket: string | undefined): string {
+  if (!dir) return DEFAULT_EVENT_LOG_PREFIX;
+  const head = `s3a://${bucket}/`;
+  return dir.startsWith(head) ? dir.slice(head.length) : dir;
 }
 
 function number(flag: string, text: string, min: number, max: number): number {

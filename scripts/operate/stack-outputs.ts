@@ -132,6 +132,10 @@ const SHAPES: Partial<Record<OutputName, [RegExp, string]>> = {
     'a Secrets Manager secret ARN',
   ],
   zenmlServerUrl: [/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL'],
+  sparkEventLogDir: [
+    /^s3a:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S*\/$/,
+    "s3a://<bucket>/<prefix>/ (ending with '/')",
+  ],
 };
 
 /**

@@ -224,6 +224,8 @@ export function stepOperatorCommand(
       `--node_instance_type=${options.nodeInstanceType}`,
       `--image=${outputs.ecrRepositoryUri}:${options.stepImageTag}`,
       `--server_url=${outputs.zenmlServerUrl}`,
+      // Each step driver's Spark event log, for the history server (`npm run spark-ui`).
+      `--event_log_dir=${outputs.sparkEventLogDir}`,
     ],
   };
 }

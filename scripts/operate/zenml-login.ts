@@ -7,12 +7,19 @@
  *
  *   npm run zenml-login [-- --local-port 8237] [--stack NAME] [--region R] [-c key=value]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ZENML_NAMESPACE, ZENML_SERVER_PORT, ZENML_SERVER_SERVICE } from '../../lib/settings/zenml';
 import { awsClients, endpointFromEnv, explainAwsError, resolvedRegion } from '../lib/aws-clients';
 import { CliError, type FlagOptions, parseFlags, runMain } from '../lib/cli';
-import { shutdown, trackChild } from '../lib/processes';
+import {
+  assertPortFree,
+  openPortForward,
+  portFlag,
+  waitForHttp,
+  waitForForward as waitForKubectlForward,
+} from '../lib/port-forward';
+import { shutdown } from '../lib/processes';
 import { findExecutable } from './run-commands';
 import { readStackOutputs } from './stack-outputs';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from './target';
@@ -41,57 +48,22 @@ const OPTIONS = {
 } satisfies FlagOptions;
 
 /** Bounds: kubectl connects in seconds; a server that just started may need its start-up probe's time. */
-export const FORWARD_TIMEOUT_MS = 30_000;
+export { FORWARD_TIMEOUT_MS } from '../lib/port-forward';
 export const SERVER_READY_TIMEOUT_MS = 120_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const FORWARD_HINT = `check 'kubectl get svc -n ${ZENML_NAMESPACE}' and your kubeconfig (npm run outputs prints aws eks update-kubeconfig)`;
 
 /** Waits for kubectl's "Forwarding from" line; rejects with its own words if it exits first. */
 export function waitForForward(child: ChildProcess, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () =>
-        reject(new CliError(`kubectl port-forward did not start in ${timeoutMs / 1000} s: ${output.trim()}`)),
-      timeoutMs,
-    );
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (/Forwarding from/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    // 'close', not 'exit': 'exit' can come before the last output is read, losing kubectl's own words.
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(
-        new CliError(
-          `kubectl port-forward exited (${code}): ${output.trim() || 'no output'}; check 'kubectl get svc -n ${ZENML_NAMESPACE}' and your kubeconfig (npm run outputs prints aws eks update-kubeconfig)`,
-        ),
-      );
-    });
-  });
+  return waitForKubectlForward(child, timeoutMs, FORWARD_HINT);
 }
 
 /** Polls the server until /api/v1/info (which reads the database) answers 200, bounded. */
-export async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(`${url}/api/v1/info`, { signal: AbortSignal.timeout(5_000) });
-      if (r.ok) return;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await sleep(1_000);
-  }
-  throw new CliError(
-    `the ZenML server at ${url} was not ready in ${timeoutMs / 1000} s (${last}); see 'kubectl logs -n ${ZENML_NAMESPACE} deploy/${ZENML_SERVER_SERVICE}'`,
+export function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  return waitForHttp(
+    `${url}/api/v1/info`,
+    timeoutMs,
+    'the ZenML server',
+    `see 'kubectl logs -n ${ZENML_NAMESPACE} deploy/${ZENML_SERVER_SERVICE}'`,
   );
 }
 
@@ -101,10 +73,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     console.log(HELP);
     return 0;
   }
-  const localPort = Number(flags['local-port']);
-  if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) {
-    throw new CliError(`--local-port '${flags['local-port']}': a TCP port number`, 2);
-  }
+  const localPort = portFlag('--local-port', flags['local-port']);
   const target = resolveTarget(flags, env);
   const endpoint = endpointFromEnv(env);
   const clients = awsClients({ region: target.region, endpoint });
@@ -139,18 +108,20 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     throw new CliError((e as Error).message);
   }
 
-  const forwardArgs = [
-    'port-forward',
-    '-n',
-    outputs.zenmlServerNamespace,
-    `svc/${ZENML_SERVER_SERVICE}`,
-    `${localPort}:${ZENML_SERVER_PORT}`,
-    '--address',
-    '127.0.0.1',
-  ];
-  const forward = trackChild(spawn(kubectl, forwardArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  await waitForForward(forward, FORWARD_TIMEOUT_MS);
-  const url = `http://127.0.0.1:${localPort}`;
+  await assertPortFree(localPort);
+  const {
+    child: forward,
+    args: forwardArgs,
+    url,
+  } = await openPortForward({
+    kubectl,
+    env,
+    namespace: outputs.zenmlServerNamespace,
+    service: ZENML_SERVER_SERVICE,
+    localPort,
+    remotePort: ZENML_SERVER_PORT,
+    hint: FORWARD_HINT,
+  });
   await waitForServer(url, SERVER_READY_TIMEOUT_MS);
   const login = await loginWithNewApiKey({ zenml, url, admin, env });
 

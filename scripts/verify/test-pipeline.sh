@@ -48,27 +48,8 @@ step "installing pipeline/ (zenml-spark-eks) into the venv"
 bash scripts/verify/install-pipeline-package.sh "$venv"
 
 # S3A for local Spark: the jars the image adds to /opt/spark/jars, same versions, same SHA-256.
-maven=${XDG_CACHE_HOME:-$HOME/.cache}/zenml-spark-eks/maven
-mkdir -p "$maven"
-jar() { # group-path artifact version sha256
-  local file="$maven/$2-$3.jar"
-  if [ ! -s "$file" ] || ! printf '%s  %s\n' "$4" "$file" | sha256sum --strict -c - >/dev/null 2>&1; then
-    step "fetching $2-$3.jar from Maven Central"
-    curl --fail --silent --show-error --retry 2 --max-time 600 -o "$file.tmp" \
-      "https://repo1.maven.org/maven2/$1/$2/$3/$2-$3.jar"
-    if ! printf '%s  %s\n' "$4" "$file.tmp" | sha256sum --strict -c - >/dev/null; then
-      rm -f "$file.tmp"
-      echo "test-pipeline: $2-$3.jar does not have the SHA-256 pinned in spark/versions.env" >&2
-      exit 1
-    fi
-    mv "$file.tmp" "$file"
-  fi
-  printf '%s' "$file"
-}
-jars=$(jar org/apache/hadoop hadoop-aws "$HADOOP_VERSION" "$HADOOP_AWS_SHA256")
-jars+=:$(jar software/amazon/awssdk bundle "$AWS_SDK_V2_VERSION" "$AWS_SDK_V2_BUNDLE_SHA256")
-jars+=:$(jar software/amazon/s3/analyticsaccelerator analyticsaccelerator-s3 "$ANALYTICS_ACCELERATOR_VERSION" "$ANALYTICS_ACCELERATOR_SHA256")
-
+step "S3A jars"
+jars=$(bash scripts/verify/s3a-jars.sh)
 
 # No test may reach a real AWS account or a user's ZenML: dummy moto keys, a throwaway ZenML config.
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL ZENML_STORE_URL ZENML_STORE_API_KEY \

@@ -44,7 +44,8 @@ def test_dry_run_passes_every_pin_and_pushes_the_content_tag():
     build = next(line for line in result.stdout.splitlines() if "docker buildx build" in line)
     for key, value in read_versions().items():
         assert f"--build-arg {key}={value}" in build
-    assert f"--tag {REPOSITORY}:{tag} --push" in build
+    # ...and the moving tag the history server runs (k8s/spark-history-server-chart.ts).
+    assert f"--tag {REPOSITORY}:{tag} --tag {REPOSITORY}:spark-history-server --push" in build
     assert "--platform linux/amd64" in build
     assert result.stdout.strip().splitlines()[-1] == f"{REPOSITORY}:{tag}"
 
@@ -77,5 +78,6 @@ def test_dry_run_of_the_zenml_step_target_passes_the_package_context():
     assert f"--target zenml-step --build-context pipeline={ROOT / 'pipeline'}" in build
     steps = build_script(ROOT, "--repository", REPOSITORY, "--dry-run").stdout
     assert "--target steps " in steps and "--build-context" not in steps
+    assert "spark-history-server" not in build  # the history server runs the steps image only
     assert "--target 'bogus': use steps or zenml-step" in build_script(ROOT, "--target", "bogus", "--print-tag").stderr
 

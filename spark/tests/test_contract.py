@@ -57,3 +57,18 @@ def test_spark_submit_conf_selects_the_pool_and_marks_both_roles():
         "spark.kubernetes.driver.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
         "spark.kubernetes.executor.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
     }
+
+
+def test_event_log_settings_come_from_the_contract():
+    from zenml_spark_steps import event_log
+
+    contract = CONTRACT["eventLog"]
+    conf = event_log.event_log_conf("s3a://bucket/spark-events/")
+    assert conf == {k: v.replace(contract["dirToken"], "s3a://bucket/spark-events/") for k, v in contract["applicationConf"].items()}
+    assert conf["spark.eventLog.enabled"] == "true" and conf["spark.eventLog.rolling.enabled"] == "true"
+    assert event_log.history_server_conf("s3a://b/p/")["spark.history.fs.logDirectory"] == "s3a://b/p/"
+    assert event_log.history_link("app-1") == f"http://localhost:{contract['historyPort']}/history/app-1"
+    import pytest
+
+    with pytest.raises(ValueError):
+        event_log.event_log_conf("s3a://bucket/no-slash")

@@ -112,8 +112,14 @@ def base_parser(step: str, description: str) -> argparse.ArgumentParser:
 
 def get_session(app_name: str):
     # Imported here so `--help` and argument errors do not start a JVM.
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
 
+    from zenml_spark_steps.event_log import ensure_log_dir
+
+    # spark-submit's settings (JVM system properties) are what the context will see.
+    SparkContext._ensure_initialized()
+    ensure_log_dir(dict(SparkConf().getAll()))
     return SparkSession.builder.appName(app_name).getOrCreate()
 
 

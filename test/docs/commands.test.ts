@@ -50,9 +50,17 @@ const RULES: readonly [RegExp, Action][] = [
   [/^(npm run gates|bash scripts\/verify\/gates\.sh)$/, skip('run as shown by the gates suite')],
   [/^(npm run rehearsal|bash scripts\/verify\/rehearsal\.sh)$/, skip('run as shown by the rehearsal suite')],
   [/\[--?[\w-]/, synopsis],
+  [
+    /^python pipeline\/run\.py$/,
+    skip('needs a deployed stack; the pipeline suite runs it end to end (scripts/verify/test-pipeline.sh)'),
+  ],
+  [
+    /^npm run build-spark-image -- --stack <\w+>/,
+    skip("a placeholder for your stack's name; spark/tests/test_build_script.py runs the script's --dry-run"),
+  ],
   [/^npm run (cost|critical-path)$/, run],
   [
-    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|pause|resume)\b/,
+    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|spark-ui|pause|resume)\b/,
     help,
   ],
   [/^npm run run-pipeline$/, help],

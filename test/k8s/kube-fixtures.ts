@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { SPARK_NAMESPACE } from '../../lib/settings/names';
+import { POOL_LABEL, POOLS, SPARK_TAINT } from '../../lib/settings/scheduling';
 import { type ControlPlane, kubectlOk } from '../../scripts/verify/kube/cluster';
 import {
   type CfnTemplateLike,
@@ -67,4 +68,52 @@ export function specVersions(items: readonly Versioned[]): Record<string, string
         : i.metadata.resourceVersion,
     ]),
   );
+}
+
+/**
+ * A fake Node of one pool (labels and, for the Spark pool, the taint, as the node groups give them),
+ * Ready, with the allocatable of a t3a.medium or t3a.xlarge; there is no kubelet, so its pods never
+ * start, but the real scheduler places pods on it. The control plane runs no node lifecycle
+ * controller, so nothing removes it: the test deletes it.
+ */
+export function createFakeNode(cp: ControlPlane, name: string, pool: 'system' | 'spark'): void {
+  const node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: { [POOL_LABEL]: POOLS[pool], 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': name },
+    },
+    spec: pool === 'spark' ? { taints: [{ ...SPARK_TAINT }] } : {},
+  };
+  kubectlOk(cp, ['apply', '-f', '-'], { input: JSON.stringify(node) });
+  // Allocatable of a t3a.medium and a t3a.xlarge (lib/settings/sizing.ts).
+  const [cpu, memory] = pool === 'spark' ? ['3920m', '14162Mi'] : ['1930m', '3246Mi'];
+  // The TaintNodesByCondition admission plugin marks a new Node not-ready; the node lifecycle
+  // controller (not run here) would lift that once the node reports Ready, as below.
+  kubectlOk(cp, ['taint', 'node', name, 'node.kubernetes.io/not-ready:NoSchedule-']);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  kubectlOk(cp, [
+    'patch',
+    'node',
+    name,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({
+      status: {
+        capacity: { cpu, memory, pods: '58' },
+        allocatable: { cpu, memory, pods: '58' },
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+        ],
+      },
+    }),
+  ]);
 }

@@ -32,6 +32,7 @@ describe('writeManifests', () => {
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
       ['cluster-autoscaler', '/cluster-autoscaler.k8s.yaml', 6],
       ['zenml-server', '/zenml-server.k8s.yaml', 7],
+      ['spark-history-server', '/spark-history-server.k8s.yaml', 5],
     ]);
     for (const w of written) expect(documents(w.file)).toHaveLength(w.objects);
     const jobsText = readFileSync(written[1].file, 'utf8');
@@ -59,6 +60,12 @@ describe('writeManifests', () => {
       'PLACEHOLDER-ZENML-ADMIN-SECRET-ARN',
       'PLACEHOLDER-ZENML-JWT-SECRET-ARN',
     ]);
+    // The history server's review copy: the bucket, the image repository's account and region.
+    expect(placeholdersIn(readFileSync(written[4].file, 'utf8').replace(/^#.*\n/gm, ''))).toEqual([
+      'PLACEHOLDER-ACCOUNT-ID',
+      'PLACEHOLDER-ARTIFACT-BUCKET',
+      'PLACEHOLDER-REGION',
+    ]);
   });
 
   test('zenmlServer=false: no server chart', () => {
@@ -66,7 +73,14 @@ describe('writeManifests', () => {
       'spark-rbac',
       'pipeline-jobs',
       'cluster-autoscaler',
+      'spark-history-server',
     ]);
+  });
+
+  test('sparkHistoryServer=false: no history server chart', () => {
+    expect(writeManifests(dir, { sparkHistoryServer: false }).map((w) => w.chart)).not.toContain(
+      'spark-history-server',
+    );
   });
 
   test('GIVEN a deployed stack values WHEN written THEN no placeholder is left', () => {

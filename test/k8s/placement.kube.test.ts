@@ -10,9 +10,8 @@
 import { parse } from 'yaml';
 import { pipelineObjectsByStep } from '../../k8s/manifests';
 import { SPARK_NAMESPACE } from '../../lib/settings/names';
-import { POOL_LABEL, POOLS, SPARK_TAINT } from '../../lib/settings/scheduling';
 import { type ControlPlane, controlPlane, kubectl, kubectlOk } from '../../scripts/verify/kube/cluster';
-import { applySparkRbac } from './kube-fixtures';
+import { applySparkRbac, createFakeNode } from './kube-fixtures';
 
 const SYSTEM_NODE = 'placement-system-node';
 const SPARK_NODE = 'placement-spark-node';
@@ -22,47 +21,7 @@ let cp: ControlPlane;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function createNode(name: string, pool: 'system' | 'spark'): void {
-  const node = {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: { [POOL_LABEL]: POOLS[pool], 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': name },
-    },
-    spec: pool === 'spark' ? { taints: [{ ...SPARK_TAINT }] } : {},
-  };
-  kubectlOk(cp, ['apply', '-f', '-'], { input: JSON.stringify(node) });
-  // Allocatable of a t3a.medium and a t3a.xlarge (lib/settings/sizing.ts).
-  const [cpu, memory] = pool === 'spark' ? ['3920m', '14162Mi'] : ['1930m', '3246Mi'];
-  // The TaintNodesByCondition admission plugin marks a new Node not-ready; the node lifecycle
-  // controller (not run here) would lift that once the node reports Ready, as below.
-  kubectlOk(cp, ['taint', 'node', name, 'node.kubernetes.io/not-ready:NoSchedule-']);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  kubectlOk(cp, [
-    'patch',
-    'node',
-    name,
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({
-      status: {
-        capacity: { cpu, memory, pods: '58' },
-        allocatable: { cpu, memory, pods: '58' },
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'KubeletReady',
-            lastHeartbeatTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-      },
-    }),
-  ]);
-}
+const createNode = (name: string, pool: 'system' | 'spark') => createFakeNode(cp, name, pool);
 
 const cordon = (name: string, on: boolean) => kubectlOk(cp, [on ? 'cordon' : 'uncordon', name]);
 

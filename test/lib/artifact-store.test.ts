@@ -102,6 +102,7 @@ describe('ArtifactStore in a bare Stack', () => {
       LifecycleConfiguration: {
         Rules: [
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
+          { Id: 'ExpireSparkEventLogs', Prefix: 'spark-events/', ExpirationInDays: 30, Status: 'Enabled' },
         ],
       },
       VersioningConfiguration: Match.absent(),

@@ -11,7 +11,11 @@ describe('ZenmlSparkStack', () => {
     // The defaults run the in-cluster server: its outputs and the database's are all there.
     expect(outputs.sort()).toEqual([...always, ...optional].map((k) => OUTPUT_KEYS[k]).sort());
     const own = Object.keys(
-      synth({ zenmlServer: false, zenmlServerUrl: 'https://z.example.com' }).template.toJSON().Outputs,
+      synth({
+        zenmlServer: false,
+        zenmlServerUrl: 'https://z.example.com',
+        sparkHistoryServer: false,
+      }).template.toJSON().Outputs,
     );
     expect(own.sort()).toEqual(always.map((k) => OUTPUT_KEYS[k]).sort());
     expect(Object.keys(synth({ s3AccessKey: true }).template.toJSON().Outputs)).toContain(

@@ -75,6 +75,34 @@ const CASES: readonly Case[] = [
     /^error: Unknown option '--nope'; usage: npm run render-manifests /,
   ),
   c('operate/render-manifests.ts', ['--run-id', 'BAD_ID'], 2, /^error: --run-id 'BAD_ID': 1-24 lowercase/),
+  c('operate/spark-ui.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run spark-ui /),
+  c('operate/spark-ui.ts', ['--local-port', 'x'], 2, /^error: --local-port 'x': a TCP port number/),
+  c(
+    'operate/spark-ui.ts',
+    ['-c', 'sparkHistoryServer=false'],
+    1,
+    /^error: the history server is off \(sparkHistoryServer=false\): set it to true and deploy/,
+  ),
+  c(
+    'operate/spark-ui.ts',
+    ['-c', 'sparkEventLogPrefix=/x/'],
+    1,
+    /^error: Invalid setting: sparkEventLogPrefix='\/x\/' /,
+  ),
+  c('operate/spark-ui.ts', ['--local-port', '0'], 2, /^error: --local-port '0': a TCP port number/),
+  c(
+    'operate/spark-ui.ts',
+    ['--kubectl', '/nonexistent/kubectl'],
+    1,
+    /^error: '\/nonexistent\/kubectl' \(--kubectl\) is not on PATH/,
+  ),
+  // A kubectl whose `config current-context` prints nothing and fails: no context configured.
+  c(
+    'operate/spark-ui.ts',
+    ['--kubectl', '/bin/false', '--local-port', '18999'],
+    1,
+    /^error: no kubeconfig context: run aws eks update-kubeconfig/,
+  ),
   c('operate/run-pipeline.ts', ['--nope'], 2, /^run-pipeline: Unknown option '--nope'; usage: /),
   // [example] the bucket value was checked only when the chart was built: exit 1, not the documented 2.
   c(

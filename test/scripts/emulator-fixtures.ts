@@ -111,6 +111,9 @@ export function fixtureTemplate(o: FixtureStackOptions): string {
     zenmlServerUrl: 'http://zenml-server.zenml.svc:8080',
     zenmlServerNamespace: 'zenml',
     zenmlAdminSecretArn: o.zenmlAdminSecretArn,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not JS
+    sparkEventLogDir: { 'Fn::Sub': 's3a://${ArtifactBucket}/spark-events/' },
+    sparkHistoryNamespace: 'spark-history',
     updateKubeconfigCommand: {
       'Fn::Sub': `aws eks update-kubeconfig --name ${clusterName} --region \${AWS::Region}`,
     },

@@ -23,7 +23,7 @@ from zenml.integrations.kubernetes.flavors import (
     KubernetesStepOperatorSettings,
 )
 
-from zenml_spark_eks import sizing
+from zenml_spark_eks import event_log, sizing
 
 if TYPE_CHECKING:
     from zenml_spark_eks.step_operators.spark_eks_step_operator import SparkEksStepOperator
@@ -259,6 +259,12 @@ class SparkEksStepOperatorConfig(KubernetesStepOperatorConfig, SparkEksStepOpera
         description="kubernetes: a Job per step in the cluster. local: the same command and environment as a "
         "subprocess on this machine, Spark local (tests; no image, no kubelet).",
     )
+    event_log_dir: Optional[str] = Field(
+        default=None,
+        description="Where the step drivers write their Spark event logs for the history server: the stack's "
+        "SparkEventLogDir output, s3a://<artifact bucket>/<sparkEventLogPrefix> (`npm run outputs` sets it). "
+        "Empty: no event logs.",
+    )
     local_spark_master: str = Field(
         default="local[2]", description="Spark master of the local launcher (launcher=local only)."
     )
@@ -294,6 +300,17 @@ class SparkEksStepOperatorConfig(KubernetesStepOperatorConfig, SparkEksStepOpera
             return None
         if not REGION.match(value):
             raise ValueError(f"region={value!r}: an AWS region such as eu-west-1")
+        return value
+
+    @field_validator("event_log_dir")
+    @classmethod
+    def _event_log_dir(cls, value: Optional[str]) -> Optional[str]:
+        if value in (None, ""):
+            return None
+        if not event_log.DIR_PATTERN.match(value) or "/../" in value or "/./" in value:
+            raise ValueError(
+                f"event_log_dir={value!r}: s3a://<bucket>/<prefix>/ ending with '/', e.g. s3a://my-bucket/spark-events/"
+            )
         return value
 
     @field_validator("node_instance_type")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 from zenml.enums import ExecutionStatus
 from zenml.logger import get_logger
 
+from zenml_spark_eks import event_log
 from zenml_spark_eks.launchers import WAIT_GRACE_SECONDS, StepLauncher
 from zenml_spark_eks.step_operators import driver_logs
 from zenml_spark_eks.step_operators.manifests import DRIVER_CONTAINER, label_value
@@ -224,6 +225,12 @@ class KubernetesJobLauncher(StepLauncher):
             if status != ExecutionStatus.RUNNING:
                 break
             pod = self._driver_pod(w.job_name) if w.job_name else None
+            if pod is not None and pod.metadata.name != pod_name and self.config.event_log_dir:
+                # The driver's application id is its pod's name (session.py): known before Spark starts.
+                logger.info(
+                    "spark-eks: step `%s`: Spark application %s, history: %s (npm run spark-ui)",
+                    w.step, pod.metadata.name, event_log.history_link(pod.metadata.name),
+                )
             pod_name = pod.metadata.name if pod else pod_name
             fatal = self._progress(w, pod)
             if fatal:
@@ -259,6 +266,12 @@ class KubernetesJobLauncher(StepLauncher):
                 if c.type == "Failed" and c.status == "True":
                     logger.error("spark-eks: Job `%s` failed: %s %s", w.job_name, c.reason or "", c.message or "")
             pod = self._driver_pod(w.job_name) if w.job_name else None
+            if pod is not None and pod.metadata.name != pod_name and self.config.event_log_dir:
+                # The driver's application id is its pod's name (session.py): known before Spark starts.
+                logger.info(
+                    "spark-eks: step `%s`: Spark application %s, history: %s (npm run spark-ui)",
+                    w.step, pod.metadata.name, event_log.history_link(pod.metadata.name),
+                )
             pod_name = pod.metadata.name if pod else pod_name
         except Exception as e:  # noqa: BLE001
             logger.warning("spark-eks: cannot read why Job `%s` failed: %s", w.job_name, e)

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from zenml_spark_eks import sizing
+from zenml_spark_eks import event_log, sizing
 from zenml_spark_eks.placement import with_spark_placement
 from zenml_spark_eks.session import CONF_ENV, EXECUTOR_TEMPLATE_ENV, POD_IDENTITY_CREDENTIALS_PROVIDER, POD_IP_ENV, POD_NAME_ENV
 
@@ -231,6 +231,10 @@ def spark_conf(
         conf["spark.kubernetes.container.image"] = image
     if config.region:
         conf["spark.hadoop.fs.s3a.endpoint.region"] = config.region
+    if config.event_log_dir:
+        # For the history server, through the same role and S3A path as the step's data. The app id
+        # is the driver pod's name (session.py), unique per attempt.
+        conf.update(event_log.event_log_conf(config.event_log_dir))
     conf.update(s.spark_conf)
     return conf
 

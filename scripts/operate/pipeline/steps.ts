@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { type ManifestValues, pipelineObjectsByStep, toYaml } from '../../../k8s/manifests';
 import { stepObjectName } from '../../../k8s/pipeline-jobs-chart';
 import { PIPELINE_STEPS, type PipelineStep } from '../../../lib/settings/pipeline';
+import { historyLink } from '../../../lib/settings/spark-history';
 import { CliError } from '../../lib/cli';
-import { diagnose, diagnosisReport, pendingReason } from './diagnosis';
+import { diagnose, diagnosisReport, newestPod, type PodJson, pendingReason } from './diagnosis';
 import { driverLogTail, EXIT_KUBECTL_UNUSABLE, type Kubectl, kubectl, kubectlOk } from './kubectl';
 
 export interface PipelineOptions {
@@ -42,6 +43,8 @@ interface StepOutcome {
   readonly state: StepState;
   readonly elapsedMs: number;
   readonly detail?: string;
+  /** The Spark application id of the step's (last) driver: its pod's name (lib/settings/spark-history.ts). */
+  readonly appId?: string;
 }
 
 const MAX_FAILED_READS = 5;
@@ -167,6 +170,16 @@ async function runStep(
     }
   }
   await kubectlOk(k, ['apply', '-n', opts.namespace, '-f', manifest]);
+  let appId: string | undefined;
+  // The driver's application id is its pod's name (spark.app.id in the Job): printed with the
+  // history link once the pod exists, again if a retry brings a new pod.
+  const noteApplication = async () => {
+    const name = await newestPodName(k, opts.namespace, jobName);
+    if (name && name !== appId) {
+      appId = name;
+      io.out(`${label} app ${name}  history: ${historyLink(name)}  (npm run spark-ui)`);
+    }
+  };
   let last = '';
   let lastPrinted = 0;
   let failedReads = 0;
@@ -200,6 +213,7 @@ async function runStep(
       );
       last = status.state;
       lastPrinted = Date.now();
+      if (status.state !== 'Pending') await noteApplication();
     }
     if (status.state === 'Succeeded' || status.state === 'Failed') {
       // The headless Service only serves this driver; the Job itself is removed by its TTL.
@@ -211,7 +225,7 @@ async function runStep(
         opts.namespace,
         '--ignore-not-found',
       ]);
-      return { step, state: status.state, elapsedMs: Date.now() - started, detail: status.message };
+      return { step, state: status.state, elapsedMs: Date.now() - started, detail: status.message, appId };
     }
     if (elapsed >= opts.stepTimeoutMs) {
       return {
@@ -219,6 +233,7 @@ async function runStep(
         state: 'TimedOut',
         elapsedMs: elapsed,
         detail: `no result after ${formatElapsed(opts.stepTimeoutMs)} (--step-timeout)`,
+        appId,
       };
     }
     await sleep(Math.min(opts.pollIntervalMs, Math.max(0, opts.stepTimeoutMs - elapsed)));
@@ -339,6 +354,22 @@ export async function runPipeline(opts: PipelineOptions, io: Io): Promise<number
   }
 }
 
+/** The name of the newest pod of a Job, or undefined (none yet, or the read failed). */
+async function newestPodName(k: Kubectl, namespace: string, jobName: string): Promise<string | undefined> {
+  const pods = await kubectl(k, [
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    `batch.kubernetes.io/job-name=${jobName}`,
+    '-o',
+    'json',
+  ]);
+  if (pods.code !== 0) return undefined;
+  return newestPod((JSON.parse(pods.stdout).items ?? []) as PodJson[])?.metadata.name;
+}
+
 function summary(outcomes: readonly StepOutcome[]): string {
   const rows = outcomes.map((o) => [
     o.step,
@@ -351,7 +382,15 @@ function summary(outcomes: readonly StepOutcome[]): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join(' ')
       .trimEnd();
-  return [line(['step', 'state', 'elapsed']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join(
-    '\n',
-  );
+  const links = outcomes
+    .filter((o) => o.appId)
+    .map((o) => `  ${o.step.padEnd(11)} ${historyLink(o.appId as string)}`);
+  return [
+    line(['step', 'state', 'elapsed']),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(links.length > 0
+      ? ['', 'Spark UI of each step (open the history server with npm run spark-ui):', ...links]
+      : []),
+  ].join('\n');
 }

@@ -2,6 +2,12 @@ import * as fs from 'node:fs';
 import { SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../../../lib/settings/names';
 import { PIPELINE_STEPS, RUN_ID_PATTERN } from '../../../lib/settings/pipeline';
 import { POOL_LABEL, sparkPodPlacement } from '../../../lib/settings/scheduling';
+import {
+  DEFAULT_EVENT_LOG_PREFIX,
+  eventLogConf,
+  historyServerConf,
+  SPARK_HISTORY_PORT,
+} from '../../../lib/settings/spark-history';
 import { CONTRACT_FILE, contractJson } from '../../../scripts/generate/spark-contract';
 
 const committed = fs.readFileSync(CONTRACT_FILE, 'utf8');
@@ -40,4 +46,17 @@ test('the run-id rule reads the same in both languages: no syntax that Python an
   // named groups and \d/\w (Unicode in Python 3 str patterns) are where they part.
   expect(RUN_ID_PATTERN.flags).toBe('');
   expect(RUN_ID_PATTERN.source).toMatch(/^[\^[\]a-z0-9(?:){},$-]+$/);
+});
+
+test('the contract carries the event-log settings, with the directory as a token the Python side fills in', () => {
+  const { eventLog } = JSON.parse(committed);
+  const dir = 's3a://b/p/';
+  const fill = (conf: Record<string, string>) =>
+    Object.fromEntries(Object.entries(conf).map(([k, v]) => [k, v.replace(eventLog.dirToken, dir)]));
+  expect(fill(eventLog.applicationConf)).toEqual(eventLogConf(dir));
+  expect(fill(eventLog.historyServerConf)).toEqual(historyServerConf(dir));
+  expect([eventLog.defaultPrefix, eventLog.historyPort]).toEqual([
+    DEFAULT_EVENT_LOG_PREFIX,
+    SPARK_HISTORY_PORT,
+  ]);
 });

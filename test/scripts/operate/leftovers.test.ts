@@ -62,6 +62,8 @@ test('the names, and which ones retain mode keeps', () => {
     'zenml-spark-cluster-autoscaler': false,
     'zenml-spark-zenml-server': false,
     'zenml-spark-zenml-db-bootstrap': false,
+    // The history server's role (a fixed name, so preflight can find a leftover).
+    'zenml-spark-spark-history': false,
     // The admin account lives in the retained database: its password is kept with it.
     'zenml-spark/zenml-server-admin': true,
     'zenml-spark/zenml-server-jwt': false,

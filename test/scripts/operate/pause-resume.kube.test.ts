@@ -383,6 +383,20 @@ test('resume on a running cluster changes nothing and returns once it is ready',
   expect(r.code).toBe(0);
 });
 
+/** kubectl run's --overrides for a pod the `restricted` Pod Security level admits. */
+const RESTRICTED_POD = (name: string) => ({
+  spec: {
+    securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name,
+        image: 'registry.k8s.io/pause:3.10',
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      },
+    ],
+  },
+});
+
 test('pause refuses while a Spark pod is not finished, and changes nothing', async () => {
   kubectlOk(cp, [
     'run',
@@ -392,19 +406,8 @@ test('pause refuses while a Spark pod is not finished, and changes nothing', asy
     '--image=registry.k8s.io/pause:3.10',
     '--labels=test=pause-resume',
     '--restart=Never',
-    // The namespace enforces restricted Pod Security, as for every Spark pod.
-    `--overrides=${JSON.stringify({
-      spec: {
-        securityContext: { runAsNonRoot: true, runAsUser: 185, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [
-          {
-            name: 'spark-run-9-trainer-driver',
-            image: 'registry.k8s.io/pause:3.10',
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          },
-        ],
-      },
-    })}`,
+    // The spark namespace enforces restricted Pod Security (k8s/spark-rbac-chart.ts): a compliant pod.
+    `--overrides=${JSON.stringify(RESTRICTED_POD('spark-run-9-trainer-driver'))}`,
   ]);
   const r = await run('pause');
   expect(r.code).toBe(1);

@@ -27,6 +27,7 @@ const RAW: Record<string, string> = {
     'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/rds_authentication-AbC',
   [OUTPUT_KEYS.updateKubeconfigCommand]: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
   [OUTPUT_KEYS.zenmlServerUrl]: 'http://zenml-server.zenml.svc:8080',
+  [OUTPUT_KEYS.sparkEventLogDir]: 's3a://zenml-spark-artifacts/spark-events/',
 };
 
 function stack(status: string, rawOutputs: Record<string, string> = RAW): DeployedStack {

@@ -27,6 +27,7 @@ export function checkOutputValues(
     sparkServiceAccount: SPARK_SERVICE_ACCOUNT,
     sparkRoleArn: `arn:aws:iam::${ACCOUNT}:role/${config.namePrefix}-spark-pods`,
     databasePort: '3306',
+    sparkEventLogDir: `s3a://${bucket}/${config.sparkEventLogPrefix}`,
   };
   for (const [name, want] of Object.entries(expected) as [OutputName, string][]) {
     const key = OUTPUT_KEYS[name];
