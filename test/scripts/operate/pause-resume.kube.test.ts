@@ -24,13 +24,18 @@ import {
 } from '@aws-sdk/client-eks';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { CLUSTER_AUTOSCALER, SPARK_NAMESPACE } from '../../../lib/settings/names';
-import { POOL_LABEL, SPARK_TAINT } from '../../../lib/settings/scheduling';
+import { POOL_LABEL } from '../../../lib/settings/scheduling';
 import { estimateCost, priceState } from '../../../scripts/estimate/cost-model';
 import { loadPriceTable, usd } from '../../../scripts/estimate/price-table';
 import type { Mode } from '../../../scripts/operate/pools/run';
 import { type ControlPlane, controlPlane, kubectl, kubectlOk } from '../../../scripts/verify/kube/cluster';
 import { type MotoServer, startMotoServer } from '../../../scripts/verify/moto/moto-server';
-import { applyServerSide, applySparkRbac, defaultStackManifests } from '../../k8s/kube-fixtures';
+import {
+  applyServerSide,
+  applySparkRbac,
+  createFakeNode,
+  defaultStackManifests,
+} from '../../k8s/kube-fixtures';
 import { synth } from '../../lib/fixtures';
 import { FAKE_CREDENTIALS, REGION, ROOT } from '../emulator-fixtures';
 
@@ -145,7 +150,7 @@ class NodeSimulator {
     const nodes = JSON.parse(kubectlOk(cp, ['get', 'nodes', '-o', 'json'])).items as {
       metadata: { name: string; labels: Record<string, string> };
     }[];
-    for (const pool of ['system', 'spark']) {
+    for (const pool of ['system', 'spark'] as const) {
       const have = nodes
         .filter((n) => n.metadata.labels[POOL_LABEL] === pool)
         .map((n) => n.metadata.name)
@@ -154,7 +159,7 @@ class NodeSimulator {
         this.launching[pool] ??= Date.now();
         if (Date.now() - this.launching[pool] >= 1500) {
           for (let i = have.length; i < (wanted[pool] ?? 0); i++)
-            createNode(`sim-${pool}-${Date.now()}-${i}`, pool);
+            createFakeNode(cp, `sim-${pool}-${Date.now()}-${i}`, pool);
           delete this.launching[pool];
         }
       }
@@ -190,44 +195,6 @@ class NodeSimulator {
     this.stopped = true;
     await this.loop;
   }
-}
-
-function createNode(name: string, pool: string): void {
-  const node = {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { [POOL_LABEL]: pool, 'kubernetes.io/os': 'linux' } },
-    spec: pool === 'spark' ? { taints: [{ ...SPARK_TAINT }] } : {},
-  };
-  kubectlOk(cp, ['create', '-f', '-'], { input: JSON.stringify(node) });
-  const [cpu, memory] = pool === 'spark' ? ['3920m', '14162Mi'] : ['1930m', '3246Mi'];
-  // The TaintNodesByCondition admission plugin marks a new Node not-ready; the node lifecycle
-  // controller (not run here) would lift that once the node reports Ready, as below.
-  kubectlOk(cp, ['taint', 'node', name, 'node.kubernetes.io/not-ready:NoSchedule-']);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  kubectlOk(cp, [
-    'patch',
-    'node',
-    name,
-    '--subresource=status',
-    '--type=merge',
-    '-p',
-    JSON.stringify({
-      status: {
-        capacity: { cpu, memory, pods: '58' },
-        allocatable: { cpu, memory, pods: '58' },
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'KubeletReady',
-            lastHeartbeatTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-      },
-    }),
-  ]);
 }
 
 function markScheduledPodsReady(namespace: string): void {
