@@ -23,6 +23,7 @@ import type { KubernetesVersionName } from '../lib/settings/config';
 import { CLUSTER_AUTOSCALER, PART_OF_LABEL } from '../lib/settings/names';
 import { NOT_SAFE_TO_EVICT, SYSTEM_NODE_SELECTOR } from '../lib/settings/scheduling';
 import { CLUSTER_AUTOSCALER_RESOURCES } from '../lib/settings/sizing';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 
 /**
  * The image per Kubernetes minor: Cluster Autoscaler is released per Kubernetes minor and supports
@@ -204,13 +205,7 @@ export class ClusterAutoscalerChart extends Chart {
             automountServiceAccountToken: true,
             // The system pool only (the Spark nodes are tainted, and may be at 0).
             nodeSelector: { ...SYSTEM_NODE_SELECTOR },
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: NOBODY,
-              runAsGroup: NOBODY,
-              fsGroup: NOBODY,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(NOBODY),
             containers: [
               {
                 name: 'cluster-autoscaler',
@@ -242,16 +237,7 @@ export class ClusterAutoscalerChart extends Chart {
                   httpGet: { path: '/health-check', port: kplus.k8s.IntOrString.fromNumber(METRICS_PORT) },
                   periodSeconds: 10,
                 },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  runAsUser: NOBODY,
-                  runAsGroup: NOBODY,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurityContext(NOBODY),
               },
             ],
           },

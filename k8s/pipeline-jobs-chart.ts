@@ -33,6 +33,7 @@ import {
   SPARK_APP_ID_FROM_POD_NAME,
 } from '../lib/settings/spark-history';
 import { isPlaceholder } from './placeholders';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security';
 import {
   fitOnOneNode,
   memoryOverheadMiB,
@@ -362,16 +363,7 @@ function sparkSubmitArgs(
 
 /** The executors' pod template: Spark merges it into every executor pod it creates. */
 export function executorPodTemplate(): Record<string, unknown> {
-  const restricted = {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: SPARK_UID,
-    runAsGroup: SPARK_UID,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+  const restricted = restrictedContainerSecurityContext(SPARK_UID);
   const placement = sparkPodPlacement();
   return {
     apiVersion: 'v1',
@@ -386,13 +378,7 @@ export function executorPodTemplate(): Record<string, unknown> {
       tolerations: placement.tolerations.map((t) => ({ ...t })),
       // Executors never call the API server. Pod Identity mounts its own projected token.
       automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: SPARK_UID,
-        runAsGroup: SPARK_UID,
-        fsGroup: SPARK_UID,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: restrictedPodSecurityContext(SPARK_UID),
       containers: [
         {
           name: EXECUTOR_CONTAINER,

@@ -41,7 +41,11 @@ import {
   SPARK_HISTORY_SERVICE_ACCOUNT,
 } from '../lib/settings/spark-history';
 import { S3A_CREDENTIALS_PROVIDER, SPARK_UID } from './pipeline-jobs-chart';
-import { POD_SECURITY_LABELS } from './zenml-server-chart';
+import {
+  POD_SECURITY_LABELS,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from './pod-security';
 
 /** The mutable ECR tag build-spark-image.sh points at its latest `steps` image. */
 export const SPARK_HISTORY_IMAGE_TAG = 'spark-history-server';
@@ -148,16 +152,7 @@ export class SparkHistoryServerChart extends Chart {
       automountServiceAccountToken: false,
     });
 
-    const restricted = {
-      runAsNonRoot: true,
-      runAsUser: SPARK_UID,
-      runAsGroup: SPARK_UID,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const restricted = restrictedContainerSecurityContext(SPARK_UID);
     const hadoopConf = new kplus.k8s.KubeConfigMap(this, 'HadoopConf', {
       metadata: { name: HADOOP_CONF_MAP },
       data: { 'core-site.xml': '<configuration/>\n' },
@@ -177,13 +172,7 @@ export class SparkHistoryServerChart extends Chart {
             // The always-on system pool, no Spark toleration: never on (or keeping up) a Spark node.
             nodeSelector: { ...SYSTEM_NODE_SELECTOR },
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: SPARK_UID,
-              runAsGroup: SPARK_UID,
-              fsGroup: SPARK_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(SPARK_UID),
             initContainers: [
               {
                 name: 'ensure-log-dir',

@@ -12,6 +12,7 @@ import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { PART_OF_LABEL, SPARK_NAMESPACE, SPARK_SERVICE_ACCOUNT } from '../lib/settings/names';
+import { POD_SECURITY_LABELS } from './pod-security';
 
 export interface SparkRbacChartProps extends ChartProps {
   /** @default 'spark-namespace' */
@@ -43,11 +44,6 @@ export const SPARK_DRIVER_ROLE_NAME = 'spark-driver';
  * pods and executors (pipeline/zenml_spark_eks). It was `baseline` while ZenML's spark-kubernetes
  * step operator, whose pods set no securityContext, was the registered one.
  */
-export const POD_SECURITY_LABELS = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/audit': 'restricted',
-  'pod-security.kubernetes.io/warn': 'restricted',
-} as const;
 
 /**
  * What a user who runs ZenML pipelines needs in the namespace: exactly the calls of the spark-eks

@@ -32,6 +32,11 @@ import {
   ZENML_SERVER_SERVICE_ACCOUNT,
 } from '../lib/settings/zenml';
 import {
+  POD_SECURITY_LABELS,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from './pod-security';
+import {
   BOOTSTRAP_FILE,
   dbBootstrapEnv,
   LAUNCHER_FILE,
@@ -67,12 +72,6 @@ export const SERVER_RESOURCES = {
 /** The image's `zenml` user (docker/base.Dockerfile): UID/GID 1000. */
 export const ZENML_UID = 1000;
 
-export const POD_SECURITY_LABELS = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/audit': 'restricted',
-  'pod-security.kubernetes.io/warn': 'restricted',
-} as const;
-
 export const CONFIG_MAP_NAME = 'zenml-server-files';
 export const BOOTSTRAP_JOB_PREFIX = 'zenml-db-bootstrap';
 export const SERVER_LABELS = { 'app.kubernetes.io/name': 'zenml-server' } as const;
@@ -87,24 +86,8 @@ export function launcherSources(): Record<string, string> {
   };
 }
 
-const CONTAINER_SECURITY = {
-  runAsNonRoot: true,
-  runAsUser: ZENML_UID,
-  runAsGroup: ZENML_UID,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
-const POD_SECURITY = {
-  runAsNonRoot: true,
-  runAsUser: ZENML_UID,
-  runAsGroup: ZENML_UID,
-  fsGroup: ZENML_UID,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+const CONTAINER_SECURITY = restrictedContainerSecurityContext(ZENML_UID);
+const POD_SECURITY = restrictedPodSecurityContext(ZENML_UID);
 
 const q = kplus.k8s.Quantity.fromString;
 const port = kplus.k8s.IntOrString.fromString('http');

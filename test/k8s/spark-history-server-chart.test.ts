@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { POD_SECURITY_LABELS } from '../../k8s/pod-security';
 import {
   ensureLogDirCommand,
   HISTORY_SERVER_CLASS,
@@ -6,7 +7,6 @@ import {
   SparkHistoryServerChart,
   type SparkHistoryServerChartProps,
 } from '../../k8s/spark-history-server-chart';
-import { POD_SECURITY_LABELS } from '../../k8s/zenml-server-chart';
 import { SPARK_TOLERATION, SYSTEM_NODE_SELECTOR } from '../../lib/settings/scheduling';
 import { SPARK_HISTORY_SERVER_POD, SYSTEM_POOL_PODS } from '../../lib/settings/sizing';
 import { HISTORY_CLEANER, SPARK_HISTORY_PORT } from '../../lib/settings/spark-history';

@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
+import { POD_SECURITY_LABELS } from '../../k8s/pod-security';
 import {
-  POD_SECURITY_LABELS,
   SPARK_DRIVER_ROLE_NAME,
   SparkRbacChart,
   STEP_SUBMITTER_GROUP,

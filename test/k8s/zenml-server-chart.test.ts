@@ -1,9 +1,6 @@
 import { App } from 'cdk8s';
-import {
-  POD_SECURITY_LABELS,
-  ZenmlServerChart,
-  type ZenmlServerChartProps,
-} from '../../k8s/zenml-server-chart';
+import { POD_SECURITY_LABELS } from '../../k8s/pod-security';
+import { ZenmlServerChart, type ZenmlServerChartProps } from '../../k8s/zenml-server-chart';
 import { envObject, zenmlServerEnv } from '../../k8s/zenml-server-env';
 import { rdsCaBundle } from '../../lib/settings/rds-ca';
 
