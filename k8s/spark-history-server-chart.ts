@@ -153,6 +153,18 @@ export class SparkHistoryServerChart extends Chart {
     });
 
     const restricted = restrictedContainerSecurityContext(SPARK_UID);
+    // Init container and server share one figure: they never run at once, and the pod's effective
+    // request is the larger of the two (Kubernetes' init-container rule), so this reserves nothing extra.
+    const resources = {
+      requests: {
+        cpu: q(HISTORY_SERVER_RESOURCES.requests.cpu),
+        memory: q(HISTORY_SERVER_RESOURCES.requests.memory),
+      },
+      limits: {
+        cpu: q(HISTORY_SERVER_RESOURCES.limits.cpu),
+        memory: q(HISTORY_SERVER_RESOURCES.limits.memory),
+      },
+    };
     const hadoopConf = new kplus.k8s.KubeConfigMap(this, 'HadoopConf', {
       metadata: { name: HADOOP_CONF_MAP },
       data: { 'core-site.xml': '<configuration/>\n' },
@@ -185,16 +197,7 @@ export class SparkHistoryServerChart extends Chart {
                   { name: 'SPARK_DRIVER_MEMORY', value: '256m' },
                   { name: 'HOME', value: '/tmp' },
                 ],
-                resources: {
-                  requests: {
-                    cpu: q(HISTORY_SERVER_RESOURCES.requests.cpu),
-                    memory: q(HISTORY_SERVER_RESOURCES.requests.memory),
-                  },
-                  limits: {
-                    cpu: q(HISTORY_SERVER_RESOURCES.limits.cpu),
-                    memory: q(HISTORY_SERVER_RESOURCES.limits.memory),
-                  },
-                },
+                resources,
                 securityContext: restricted,
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
@@ -216,16 +219,7 @@ export class SparkHistoryServerChart extends Chart {
                   { name: 'HOME', value: '/tmp' },
                 ],
                 ports: [{ name: 'http', containerPort: SPARK_HISTORY_PORT, protocol: 'TCP' }],
-                resources: {
-                  requests: {
-                    cpu: q(HISTORY_SERVER_RESOURCES.requests.cpu),
-                    memory: q(HISTORY_SERVER_RESOURCES.requests.memory),
-                  },
-                  limits: {
-                    cpu: q(HISTORY_SERVER_RESOURCES.limits.cpu),
-                    memory: q(HISTORY_SERVER_RESOURCES.limits.memory),
-                  },
-                },
+                resources,
                 // The JVM starts in seconds; the first S3 listing can take longer: up to 3 minutes.
                 startupProbe: {
                   httpGet: { path: '/api/v1/applications?limit=1', port },
