@@ -51,3 +51,17 @@ describe.each([
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+// `npm run cost | head`: the reader closes the pipe before the writer is done. `| true` closes it
+// before the first line (tsx starts in ~1 s; true exits at once), so every run hits the closed pipe.
+describe.each(['estimate/cost', 'estimate/critical-path'])('scripts/%s.ts into a closed pipe', (name) => {
+  test('ends quietly with exit 0: no EPIPE stack trace', () => {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const script = path.join(ROOT, 'scripts', `${name}.ts`);
+    const r = spawnSync('bash', ['-c', `"${tsx}" "${script}" --help | true; exit "\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
