@@ -190,6 +190,13 @@ const CASES: readonly Case[] = [
     2,
     /^build-spark-image: --stack needs a stack name/,
   ),
+  c(
+    'verify/test.sh',
+    ['unit', 'nope'],
+    2,
+    /^test: unknown suite 'nope': use one or more of install typecheck lint unit .* rehearsal \(or none for all\)$/,
+  ),
+  c('verify/test.sh', ['--verbose'], 2, /^test: unknown flag '--verbose' \(see --help\)$/),
 ];
 
 interface Result {
