@@ -22,7 +22,7 @@ import {
   resolvedRegion,
 } from '../lib/aws-clients';
 import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
-import { cdkJsonContext, parseContextPairs } from '../lib/settings';
+import { cdkJsonContext, contextSourceOf, parseContextPairs } from '../lib/settings';
 import { table } from '../lib/table';
 import { bootstrapVersion, MIN_BOOTSTRAP_VERSION } from './bootstrap';
 import { leftoverRows } from './leftovers';
@@ -69,12 +69,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const target = resolveTarget(flags, env);
   const cdkJson = cdkJsonContext();
   const cliContext = parseContextPairs(flags.context ?? []);
-  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env);
-  const sourceOf = (key: string) => {
-    const source = raw[key]?.source ?? 'default';
-    if (!source.startsWith('context')) return source;
-    return key in cliContext ? '-c' : 'cdk.json';
-  };
+  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env, (key) => contextSourceOf(key, cliContext));
+  const sourceOf = (key: string) => raw[key]?.source ?? 'default';
   const rows: Row[] = [];
   const add = (check: string, result: Result, detail: string) => rows.push({ check, result, detail });
 
