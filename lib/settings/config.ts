@@ -225,7 +225,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   zenmlDatabaseAuth: {
     kind: 'string',
     default: 'iam',
-    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time)',
+    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time; only with zenmlServer=true)',
   },
   sparkHistoryServer: {
     kind: 'boolean',
