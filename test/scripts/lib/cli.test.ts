@@ -23,6 +23,17 @@ describe('parseFlags', () => {
     );
   });
 
+  test("a value that starts with '-' (--timeout -5) is one line saying how to pass it", () => {
+    expect(() => parseFlags(['--timeout', '-5'], { timeout: { type: 'string' } }, USAGE)).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message:
+          "Option '--timeout' argument is ambiguous: to specify an option argument starting with a dash use " +
+          "'--timeout=-XYZ'; usage: test",
+      }),
+    );
+  });
+
   test('a stray positional is a usage error', () => {
     expect(() => parseFlags(['zenml-spark'], COMMON_OPTIONS, USAGE)).toThrow(CliError);
   });
@@ -63,5 +74,17 @@ describe.each(['estimate/cost', 'estimate/critical-path'])('scripts/%s.ts into a
       timeout: 60_000,
     });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
+
+test('npm run resume -- --timeout -5 is one line (pause and resume report on stdout), exit 2', () => {
+  const r = spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'scripts', 'operate', 'resume.ts'), '--timeout', '-5'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  expect({ status: r.status, lines: `${r.stdout}${r.stderr}`.trim().split('\n') }).toEqual({
+    status: 2,
+    lines: [expect.stringMatching(/^resume: Option '--timeout' argument is ambiguous: .*'--timeout=-XYZ'; usage: npm run resume /)],
   });
 });
