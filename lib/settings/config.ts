@@ -240,7 +240,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   emulator: {
     kind: 'boolean',
     default: false,
-    doc: 'build for the local moto rehearsal (never for a real account)',
+    doc: 'build for the local moto rehearsal (never for a real account: refused with AWS credentials and no AWS_ENDPOINT_URL)',
   },
 };
 
