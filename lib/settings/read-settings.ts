@@ -7,7 +7,14 @@
  * nor one the CDK owns is passed on as an unknown setting, which resolveConfig rejects, exactly as
  * it rejects an unknown ZENML_SPARK_* variable. A typo in `-c` or cdk.json cannot go unnoticed.
  */
-import { ENV_PREFIX, ENV_SOURCE, envVarName, type RawSettings, REMOVED_SETTINGS, SETTING_NAMES } from './config';
+import {
+  ENV_PREFIX,
+  ENV_SOURCE,
+  envVarName,
+  type RawSettings,
+  REMOVED_SETTINGS,
+  SETTING_NAMES,
+} from './config';
 
 /**
  * Context keys without ':' or a leading '@' that the CDK CLI itself writes to cdk.context.json and

@@ -47,7 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { cliContext, config } = settingsFromFlags(values.context);
   // The rule of the region setting: a region this environment cannot be deployed to is not priced.
-  const regionRule = values.region === undefined ? undefined : regionProblem(values.region, config.zenmlServer);
+  const regionRule =
+    values.region === undefined ? undefined : regionProblem(values.region, config.zenmlServer);
   if (regionRule) throw new CliError(`--region '${values.region}': ${regionRule}`, EXIT.usage);
   const templates = templatesFor(values.assembly, cliContext);
   const region = values.region ?? templates.config.region;

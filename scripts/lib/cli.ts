@@ -44,7 +44,10 @@ export function parseFlags<O extends FlagOptions>(argv: readonly string[], optio
     // parseArgs explains a value that starts with '-' (`--timeout -5`) on three lines: the first says
     // what is wrong, the last how to pass such a value.
     const [first, ...rest] = (e as Error).message.split('\n');
-    const hint = rest.at(-1)?.replace(/^To specify/, 'to specify').replace(/\.$/, '');
+    const hint = rest
+      .at(-1)
+      ?.replace(/^To specify/, 'to specify')
+      .replace(/\.$/, '');
     const msg = (hint ? `${first.replace(/\.$/, '')}: ${hint}` : first).replace(
       /\. To specify a positional argument.*$/s,
       '',

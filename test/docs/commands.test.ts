@@ -59,10 +59,7 @@ const RULES: readonly [RegExp, Action][] = [
     skip("a placeholder for your stack's name; spark/tests/test_build_script.py runs the script's --dry-run"),
   ],
   [/^npm run (-s )?(cost|critical-path)( -- --json)?( > [\w.-]+)?$/, run],
-  [
-    /^npm run (cost|critical-path) -- --assembly cdk\.out$/,
-    help,
-  ],
+  [/^npm run (cost|critical-path) -- --assembly cdk\.out$/, help],
   [
     /^npm run (-s )?(preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|spark-ui|pause|resume)\b/,
     help,
@@ -292,7 +289,7 @@ test('a doc command that pipes or redirects npm output runs npm silently (npm ru
   expect(piped.filter((c) => !/^npm run -s /.test(c.command))).toEqual([]);
 });
 
-test('npm run -s keeps npm\'s own lines out of the output; npm run does not', async () => {
+test("npm run -s keeps npm's own lines out of the output; npm run does not", async () => {
   // Through npm itself: the rules above run package.json's script directly, without npm.
   const [loud, silent] = await Promise.all([sh('npm run cost -- --help'), sh('npm run -s cost -- --help')]);
   expect([loud.status, silent.status]).toEqual([0, 0]);

@@ -85,6 +85,10 @@ test('npm run resume -- --timeout -5 is one line (pause and resume report on std
   );
   expect({ status: r.status, lines: `${r.stdout}${r.stderr}`.trim().split('\n') }).toEqual({
     status: 2,
-    lines: [expect.stringMatching(/^resume: Option '--timeout' argument is ambiguous: .*'--timeout=-XYZ'; usage: npm run resume /)],
+    lines: [
+      expect.stringMatching(
+        /^resume: Option '--timeout' argument is ambiguous: .*'--timeout=-XYZ'; usage: npm run resume /,
+      ),
+    ],
   });
 });

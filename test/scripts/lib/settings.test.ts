@@ -31,7 +31,9 @@ describe('settingsFromFlags', () => {
       /^Invalid setting: nodeMinSize='9' \(from environment ZENML_SPARK_NODE_MIN_SIZE\): /,
     );
     // cdk.json commits zenmlServerUrl=''; the -c flag makes it wrong, and the message blames cdk.json's value.
-    expect(message(['zenmlServer=false'])).toMatch(/^Invalid setting: zenmlServerUrl='' \(from cdk\.json\): /);
+    expect(message(['zenmlServer=false'])).toMatch(
+      /^Invalid setting: zenmlServerUrl='' \(from cdk\.json\): /,
+    );
   });
 
   test('[issue 14 kind 1] the scripts reject an unknown -c key as the app does (cost, preflight, synth read it here)', () => {

@@ -34,7 +34,7 @@ describe('resolveTarget', () => {
     );
   });
 
-  test('--region is held to the region setting\'s rule, with the same words (exit 2)', () => {
+  test("--region is held to the region setting's rule, with the same words (exit 2)", () => {
     const why = (f: () => unknown) => {
       try {
         f();
@@ -45,7 +45,9 @@ describe('resolveTarget', () => {
     };
     const setting = why(() => resolveTarget({ context: ['region=xx-nowhere-1'] }, {}));
     const flag = why(() => resolveTarget({ region: 'xx-nowhere-1' }, {}));
-    expect(setting.message).toMatch(/^Invalid setting: region='xx-nowhere-1' \(from -c\): a region whose RDS root CA/);
+    expect(setting.message).toMatch(
+      /^Invalid setting: region='xx-nowhere-1' \(from -c\): a region whose RDS root CA/,
+    );
     expect([flag.message, flag.exitCode]).toEqual([
       `--region 'xx-nowhere-1': ${setting.message.replace(/^.*?\(from -c\): /, '')}`,
       2,
