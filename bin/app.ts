@@ -6,6 +6,7 @@
  */
 import { defineApp } from '../lib/app';
 import { ConfigError } from '../lib/settings/config';
+import { emulatorTargetProblem } from '../lib/settings/emulator';
 
 let defined: ReturnType<typeof defineApp>;
 try {
@@ -17,6 +18,18 @@ try {
     process.exit(1);
   }
   throw e;
+}
+// The CDK CLI sets CDK_DEFAULT_ACCOUNT when it found credentials for an account: with no emulator
+// endpoint, that is a real account, and the emulator build must not reach it (lib/settings/emulator.ts).
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const emulatorProblem = emulatorTargetProblem(
+  defined.config.emulator,
+  process.env.AWS_ENDPOINT_URL?.trim() || undefined,
+  account ? `the CDK CLI found credentials for account ${account}` : undefined,
+);
+if (emulatorProblem) {
+  process.stderr.write(`emulator=true ${emulatorProblem}\n`);
+  process.exit(1);
 }
 defined.app.synth();
 

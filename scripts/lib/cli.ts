@@ -41,7 +41,17 @@ export function parseFlags<O extends FlagOptions>(argv: readonly string[], optio
       strict: true,
     }).values;
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // parseArgs explains a value that starts with '-' (`--timeout -5`) on three lines: the first says
+    // what is wrong, the last how to pass such a value.
+    const [first, ...rest] = (e as Error).message.split('\n');
+    const hint = rest
+      .at(-1)
+      ?.replace(/^To specify/, 'to specify')
+      .replace(/\.$/, '');
+    const msg = (hint ? `${first.replace(/\.$/, '')}: ${hint}` : first).replace(
+      /\. To specify a positional argument.*$/s,
+      '',
+    );
     // One line: the problem, then how to call it.
     throw new CliError(`${msg}; ${usage.replace(/^Usage: /, 'usage: ')}`, EXIT.usage);
   }

@@ -46,11 +46,20 @@ export async function shutdown(code: number, message?: string): Promise<void> {
   process.exit(code);
 }
 
-/** Ctrl-C and SIGTERM shut down with exit code 130 (what a shell reports for an interrupted command). */
+/**
+ * Ctrl-C and SIGTERM shut down with exit code 130 (what a shell reports for an interrupted command).
+ * A closed stdout (`npm run cost | head`: head exits once it has its lines) shuts down with 0: the
+ * reader wanted no more, as for `cat file | head`. Unhandled, Node would raise the write's EPIPE as
+ * an 'error' event and print its stack trace.
+ */
 export function installShutdownHandlers(): void {
   if (installed) return;
   installed = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(130));
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    void shutdown(0);
+  });
 }
 
 /** After `ms`, shut down with `code` and `message`, unless the process has ended by then. */

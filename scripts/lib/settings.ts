@@ -33,7 +33,12 @@ export function loadSettings(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): EnvironmentConfig {
   const context = { ...cdkJsonContext(), ...cliContext };
-  return resolveConfig(readRawSettings(context, env));
+  return resolveConfig(readRawSettings(context, env, (key) => contextSourceOf(key, cliContext)));
+}
+
+/** Where a context value the scripts read came from: a `-c` flag wins over cdk.json. */
+export function contextSourceOf(key: string, cliContext: Readonly<Record<string, string>>): string {
+  return key in cliContext ? '-c' : 'cdk.json';
 }
 
 /**

@@ -180,5 +180,5 @@ export function staleReason(dir: string, kind: OutputKind, config: EnvironmentCo
 /** For the commands that read cdk.out/ or dist/: one CliError (exit 1) unless the output is current. */
 export function requireCurrent(dir: string, kind: OutputKind, config: EnvironmentConfig): void {
   const reason = staleReason(dir, kind, config);
-  if (reason) throw new CliError(`refusing ${reason}`);
+  if (reason) throw new CliError(`refusing: ${reason}`);
 }

@@ -17,7 +17,7 @@ Usage: scripts/operate/build-spark-image.sh (--repository URI | --stack NAME) [-
 
 Builds spark/Dockerfile with every pin of spark/versions.env as --build-arg, tags it
 <repository>:<content tag> and pushes it, then prints the image URI. Target steps (the default):
-pass it, or its tag, to scripts/operate/run-pipeline.ts (--image URI, or --outputs FILE --image-tag
+pass it, or its tag, to npm run run-pipeline (--image URI, or --outputs FILE --image-tag
 TAG). Target zenml-step: `npm run outputs` registers the spark-eks step operator with it.
 
   --repository URI   ECR repository URI, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml
@@ -29,8 +29,8 @@ TAG). Target zenml-step: `npm run outputs` registers the spark-eks step operator
   --dry-run          print the commands instead of running them
   -h, --help         this help
 
-Needs docker (with buildx) and the aws CLI with credentials for the account, except with
---print-tag or --dry-run.
+Needs docker (with buildx) and the aws CLI with credentials for the account (checked first with
+aws sts get-caller-identity), except with --print-tag or --dry-run.
 
 Exit codes: 0 done, 1 a command failed, 2 bad flags or flag values, 3 docker or aws not found.
 USAGE
@@ -106,6 +106,16 @@ need() {
 
 region_args=()
 [ -n "$region" ] && region_args=(--region "$region")
+# Credentials first, with one line that says how to fix them: otherwise the first AWS call below
+# fails mid-way with the AWS CLI's own message and exit code (255), or silently (describe-images).
+if [ "$dry_run" -eq 0 ] && { [ -n "$stack" ] || [ -n "$repository" ]; }; then
+  need aws 'to read the stack outputs and log in to ECR'
+  if ! sts_out=$(aws sts get-caller-identity "${region_args[@]}" --query Account --output text 2>&1); then
+    why=$(printf '%s\n' "$sts_out" | sed '/^[[:space:]]*$/d' | tail -n 1)
+    echo "build-spark-image: no usable AWS credentials (aws sts get-caller-identity: ${why:-failed}): configure them (aws configure, AWS_PROFILE, aws sso login) until 'aws sts get-caller-identity' works" >&2
+    exit 1
+  fi
+fi
 if [ -z "$repository" ] && [ -n "$stack" ]; then
   need aws 'to read the stack outputs'
   if [ "$dry_run" -eq 1 ]; then

@@ -12,6 +12,7 @@ import {
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { emulatorTargetProblem } from '../../lib/settings/emulator';
 import { readRawSettings } from '../../lib/settings/read-settings';
 import { synthesizeTemplates } from '../estimate/app-templates';
 import {
@@ -21,8 +22,8 @@ import {
   explainAwsError,
   resolvedRegion,
 } from '../lib/aws-clients';
-import { EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
-import { cdkJsonContext, parseContextPairs } from '../lib/settings';
+import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { cdkJsonContext, contextSourceOf, parseContextPairs } from '../lib/settings';
 import { table } from '../lib/table';
 import { bootstrapVersion, MIN_BOOTSTRAP_VERSION } from './bootstrap';
 import { leftoverRows } from './leftovers';
@@ -69,16 +70,18 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const target = resolveTarget(flags, env);
   const cdkJson = cdkJsonContext();
   const cliContext = parseContextPairs(flags.context ?? []);
-  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env);
-  const sourceOf = (key: string) => {
-    const source = raw[key]?.source ?? 'default';
-    if (!source.startsWith('context')) return source;
-    return key in cliContext ? '-c' : 'cdk.json';
-  };
+  const raw = readRawSettings({ ...cdkJson, ...cliContext }, env, (key) => contextSourceOf(key, cliContext));
+  const sourceOf = (key: string) => raw[key]?.source ?? 'default';
   const rows: Row[] = [];
   const add = (check: string, result: Result, detail: string) => rows.push({ check, result, detail });
 
   const endpoint = endpointFromEnv(env);
+  const emulatorProblem = emulatorTargetProblem(
+    target.config.emulator,
+    endpoint,
+    `npm run preflight checks a deploy to stack ${target.stackName}`,
+  );
+  if (emulatorProblem) throw new CliError(`emulator=true (from ${sourceOf('emulator')}) ${emulatorProblem}`);
   const clients = awsClients({ region: target.region, endpoint });
   const region = await resolvedRegion(clients);
   const known = RegionInfo.regions.some((r) => r.name === region);

@@ -3,7 +3,7 @@
  * only after the previous one succeeded. Prints one line per state change (step, state, elapsed)
  * and a summary table; on a failure it stops and prints the failing driver's log tail.
  *
- *   npx tsx scripts/operate/run-pipeline.ts --outputs outputs.json --image-tag spark-0123abcd [--run-id ID]
+ *   npm run run-pipeline -- --outputs outputs.json --image-tag spark-0123abcd [--run-id ID]
  *
  * Drives `kubectl` (a prerequisite: on PATH, or --kubectl, with a context for the cluster, e.g.
  * from `aws eks update-kubeconfig`). Every wait is bounded.
@@ -18,7 +18,7 @@ import { CliError, EXIT, type FlagOptions, parseFlags, runCli, runMain } from '.
 import { type Io, type PipelineOptions, runPipeline } from './pipeline/steps';
 
 const USAGE =
-  'Usage: npx tsx scripts/operate/run-pipeline.ts (--outputs FILE --image-tag TAG | --bucket B --image URI --region R) [options]';
+  'Usage: npm run run-pipeline -- (--outputs FILE --image-tag TAG | --bucket B --image URI --region R) [options]';
 const HELP = `${USAGE}
 
 Applies the pipeline's Jobs (importer, statistics, splitter, transformer, trainer) for one run id,
@@ -197,25 +197,48 @@ function number(flag: string, text: string, min: number, max: number): number {
 
 /** Stack outputs from a flat {key: value} JSON map or `aws cloudformation describe-stacks` output. */
 export function readOutputs(file: string): Record<string, string> {
+  // How to make the file, for every message that finds it unusable.
+  const howTo = `write it with: aws cloudformation describe-stacks --stack-name <stack> > ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`--outputs=${file}: cannot read it as JSON (${(err as Error).message})`, EXIT.usage);
+  }
+  // An empty file is what a failed `aws ... > outputs.json` leaves (no credentials, no such stack).
+  if (text.trim() === '') throw new CliError(`--outputs=${file}: the file is empty; ${howTo}`, EXIT.usage);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new CliError(`--outputs=${file}: cannot read it as JSON (${(err as Error).message})`, EXIT.usage);
   }
   const stacks = (
     parsed as { Stacks?: Array<{ Outputs?: Array<{ OutputKey: string; OutputValue: string }> }> }
   )?.Stacks;
+  let outputs: Record<string, string>;
   if (Array.isArray(stacks)) {
-    return Object.fromEntries((stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    outputs = Object.fromEntries((stacks[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  } else if (
+    parsed &&
+    typeof parsed === 'object' &&
+    Object.values(parsed).every((v) => typeof v === 'string')
+  ) {
+    outputs = parsed as Record<string, string>;
+  } else {
+    throw new CliError(
+      `--outputs=${file}: expected {"OutputKey": "value", ...} or describe-stacks output; ${howTo}`,
+      EXIT.usage,
+    );
   }
-  if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string')) {
-    return parsed as Record<string, string>;
+  // A stack still being created (or deleted) has no outputs yet: say that, not which value is missing.
+  if (Object.keys(outputs).length === 0) {
+    throw new CliError(
+      `--outputs=${file}: no stack outputs in it (is the stack deployed, CREATE_COMPLETE or UPDATE_COMPLETE?); ${howTo}`,
+      EXIT.usage,
+    );
   }
-  throw new CliError(
-    `--outputs=${file}: expected {"OutputKey": "value", ...} or describe-stacks output`,
-    EXIT.usage,
-  );
+  return outputs;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -3,9 +3,8 @@
  * AWS-facing commands (--stack, --region, -c key=value, --help) resolved with the app's settings,
  * so a command reads the stack the app deploys.
  */
-import type { EnvironmentConfig } from '../../lib/settings/config';
+import { type EnvironmentConfig, regionProblem } from '../../lib/settings/config';
 import { physicalNames } from '../../lib/settings/names';
-import { isRegionName } from '../../lib/settings/values';
 import { CliError, EXIT, type FlagOptions } from '../lib/cli';
 import { settingsFromFlags } from '../lib/settings';
 
@@ -46,9 +45,8 @@ export function resolveTarget(
       EXIT.usage,
     );
   }
-  if (flags.region !== undefined && !isRegionName(flags.region)) {
-    throw new CliError(`--region '${flags.region}': an AWS region name such as eu-west-1`, EXIT.usage);
-  }
+  const regionRule = flags.region === undefined ? undefined : regionProblem(flags.region, config.zenmlServer);
+  if (regionRule) throw new CliError(`--region '${flags.region}': ${regionRule}`, EXIT.usage);
   const fromEnv = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (flags.region !== undefined)
     return { config, stackName, region: flags.region, regionSource: '--region' };

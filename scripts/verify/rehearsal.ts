@@ -112,7 +112,7 @@ function realBuild(realOutFlag: string | undefined): string | undefined {
   const realOut = path.resolve(REPO_ROOT, realOutFlag ?? 'cdk.out');
   const stale = staleReason(realOut, 'cdk.out', loadSettings());
   if (!stale) return realOut;
-  if (realOutFlag !== undefined) throw new CliError(`--real-out: refusing ${stale}`);
+  if (realOutFlag !== undefined) throw new CliError(`--real-out: refusing: ${stale}`);
   console.log(
     `rehearsal: not comparing with ${stale.replace(/: run npm run synth.*$/, '')}; synthesizing the real build`,
   );

@@ -22,7 +22,7 @@ try {
   console.log(staleReason(process.argv[1], 'dist', loadSettings()) ?? '');
 } catch (e) { console.log(e.message.split('\\n')[0]); }" "$dist")
   if [ -n "$stale" ]; then
-    echo "test-manifests: refusing $stale" >&2
+    echo "test-manifests: refusing: $stale" >&2
     exit 1
   fi
 fi

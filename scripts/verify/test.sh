@@ -4,6 +4,36 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+
+# Fast suites first; the ones that need Python tools install them (cached) inside their own script.
+ALL_SUITES=(install typecheck lint unit synth manifests gates spark pipeline history kubernetes emulator zenml zenml-server rehearsal)
+usage() {
+  cat <<USAGE
+Usage: bash scripts/verify/test.sh [SUITE ...]   (npm test runs them all)
+
+Installs what the suites need (idempotently), runs the named suites (default: all, in this order)
+and prints a summary table; each suite's log goes to .cache/test-logs/<suite>.log.
+Suites: ${ALL_SUITES[*]}
+  -h, --help   this help
+
+Exit codes: 0 every suite passed, 1 a suite failed, 2 bad flags or flag values (an unknown suite).
+USAGE
+}
+# Arguments first, before anything is installed: a typo must not run (or skip) suites silently.
+for arg in "$@"; do
+  case $arg in
+    -h | --help) usage; exit 0 ;;
+  esac
+done
+for arg in "$@"; do
+  if [[ $arg == -* ]]; then
+    echo "test: unknown flag '$arg' (see --help)" >&2
+    exit 2
+  elif [[ " ${ALL_SUITES[*]} " != *" $arg "* ]]; then
+    echo "test: unknown suite '$arg': use one or more of ${ALL_SUITES[*]} (or none for all)" >&2
+    exit 2
+  fi
+done
 export PATH="$root/node_modules/.bin:$PATH"
 # No test may reach a real AWS account: drop any credentials the caller's shell carries.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
@@ -14,8 +44,6 @@ export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDE
 source "$root/scripts/lib/ensure-node.sh" || { echo "test: no usable Node.js $ZSE_NODE_MIN_MAJOR" >&2; exit 1; }
 echo "node: $(command -v node) $(node --version)"
 
-# Fast suites first; the ones that need Python tools install them (cached) inside their own script.
-ALL_SUITES=(install typecheck lint unit synth manifests gates spark pipeline history kubernetes emulator zenml zenml-server rehearsal)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${ALL_SUITES[@]}")
 [[ " ${want[*]} " == *" install "* ]] || want=(install "${want[@]}")

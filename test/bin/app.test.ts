@@ -68,6 +68,36 @@ describe('bin/app.ts', () => {
     expect(r.status).toBe(0);
   });
 
+  describe('emulator=true (the build without EKS) and a real account', () => {
+    // As the CDK CLI hands it over: cdk.json's context (its feature flags included) with the -c pairs.
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context;
+    test('refused when the CDK CLI found credentials for an account and no emulator endpoint is set', () => {
+      const r = runApp({ ...cdkJson, emulator: true }, { CDK_DEFAULT_ACCOUNT: '111122223333' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^emulator=true builds for the local moto rehearsal only .* the CDK CLI found credentials for account 111122223333 and AWS_ENDPOINT_URL is unset: set emulator=false /,
+        ),
+      ]);
+    });
+
+    test.each([
+      [
+        'pointed at the emulator (AWS_ENDPOINT_URL)',
+        { CDK_DEFAULT_ACCOUNT: '123456789012', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' },
+      ],
+      ['without credentials (how the rehearsal synthesizes it)', {}],
+    ])('synthesized when %s', (_case, env: Record<string, string>) => {
+      const r = runApp({ ...cdkJson, emulator: true }, env);
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    });
+
+    test('emulator=false with credentials for an account: untouched', () => {
+      const r = runApp(cdkJson, { CDK_DEFAULT_ACCOUNT: '111122223333' });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    });
+  });
+
   test('a bad environment variable is reported with the variable name', () => {
     const r = runApp({}, { ZENML_SPARK_REMOVAL_MODE: 'keep' });
     expect(r.status).toBe(1);

@@ -58,9 +58,10 @@ const RULES: readonly [RegExp, Action][] = [
     /^npm run build-spark-image -- --stack <\w+>/,
     skip("a placeholder for your stack's name; spark/tests/test_build_script.py runs the script's --dry-run"),
   ],
-  [/^npm run (cost|critical-path)$/, run],
+  [/^npm run (-s )?(cost|critical-path)( -- --json)?( > [\w.-]+)?$/, run],
+  [/^npm run (cost|critical-path) -- --assembly cdk\.out$/, help],
   [
-    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|spark-ui|pause|resume)\b/,
+    /^npm run (-s )?(preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|spark-ui|pause|resume)\b/,
     help,
   ],
   [/^npm run run-pipeline$/, help],
@@ -167,7 +168,8 @@ function substitute(command: string, outputsJson: string): string {
 
 /** `npm run X -- args` as npm runs it (package.json script, node_modules/.bin first on PATH). */
 function shellCommand(command: string, extra: string): string {
-  const npm = /^npm run ([\w-]+)(?: -- (.*))?$/.exec(command);
+  // `-s` (silent) changes only what npm itself prints, not what the script does.
+  const npm = /^npm run (?:-s )?([\w-]+)(?: -- (.*))?$/.exec(command);
   if (npm) {
     const script = SCRIPTS[npm[1]];
     if (!script) throw new Error(`${command}: package.json has no script ${npm[1]}`);
@@ -278,6 +280,23 @@ test('the docs show commands, and the README example that lacked its required fl
   );
 });
 
+/** An npm script's output piped or redirected: what npm prints itself would land in it too. */
+const PIPES_NPM_OUTPUT = /^npm (run|test)\b.*\s(\||>|>>|&>|2>&1 \|)\s/;
+
+test('a doc command that pipes or redirects npm output runs npm silently (npm run -s)', () => {
+  const piped = COMMANDS.filter((c) => PIPES_NPM_OUTPUT.test(c.command));
+  expect(piped.length).toBeGreaterThan(0);
+  expect(piped.filter((c) => !/^npm run -s /.test(c.command))).toEqual([]);
+});
+
+test("npm run -s keeps npm's own lines out of the output; npm run does not", async () => {
+  // Through npm itself: the rules above run package.json's script directly, without npm.
+  const [loud, silent] = await Promise.all([sh('npm run cost -- --help'), sh('npm run -s cost -- --help')]);
+  expect([loud.status, silent.status]).toEqual([0, 0]);
+  expect(loud.stdout).toMatch(/^\s*> zenml-spark-eks@[\d.]+ cost\n/);
+  expect(silent.stdout).toMatch(/^Usage: npm run cost /);
+}, 120_000);
+
 describe.each(COMMANDS.map((c) => [`${c.where}: ${c.command}`, c] as const))('%s', (_name, { command }) => {
   const action = actionOf(command);
   test(action?.kind === 'skip' ? `skipped: ${action.reason}` : `${action?.kind ?? 'NO RULE'}`, () => {
@@ -289,6 +308,12 @@ describe.each(COMMANDS.map((c) => [`${c.where}: ${c.command}`, c] as const))('%s
       status: 0,
       stderr: '',
     });
+    // What a doc redirects --json output into is JSON (nothing else printed on stdout).
+    const jsonInto = /--json\b.*\s>\s+(\S+)$/.exec(command);
+    if (jsonInto && action.kind === 'run') {
+      const file = path.join(work, path.basename(jsonInto[1]));
+      expect(() => JSON.parse(fs.readFileSync(file, 'utf8'))).not.toThrow();
+    }
     if (action.kind === 'synopsis') {
       for (const flag of command.match(/--[a-z][\w-]*/g) ?? []) {
         expect([flag, r.stdout.includes(flag)]).toEqual([flag, true]);

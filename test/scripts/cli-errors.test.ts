@@ -6,6 +6,7 @@
  * arguments to a CLI here (synth.sh, gates.sh, rehearsal.sh) are covered through that CLI.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -19,6 +20,11 @@ interface Case {
   readonly stderr: RegExp;
 }
 
+const onPath = (tool: string) =>
+  (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && fs.existsSync(path.join(dir, tool)));
+
 const c = (cli: string, args: string[], code: number, stderr: RegExp): Case => ({ cli, args, code, stderr });
 
 const CASES: readonly Case[] = [
@@ -28,6 +34,12 @@ const CASES: readonly Case[] = [
   c('estimate/synth.ts', ['-c', 'nodeInstancType=t3a.large'], 1, /did you mean nodeInstanceType\?/),
   c('estimate/cost.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run cost /),
   c('estimate/cost.ts', ['--region', 'eu wset'], 2, /^error: --region 'eu wset': an AWS region name/),
+  c(
+    'estimate/cost.ts',
+    ['--region', 'xx-nowhere-1'],
+    2,
+    /^error: --region 'xx-nowhere-1': a region whose RDS root CA .*: af-south-1, /,
+  ),
   c('estimate/cost.ts', ['--json', 'yes'], 2, /^error: Unexpected argument 'yes'/),
   c(
     'estimate/cost.ts',
@@ -59,8 +71,21 @@ const CASES: readonly Case[] = [
   c('operate/preflight.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run preflight /),
   c('operate/preflight.ts', ['--region', ''], 2, /^error: --region '': an AWS region name/),
   c('operate/preflight.ts', ['-c', 'removalMode=keep'], 1, /^error: Invalid setting: removalMode='keep' /),
+  // The emulator build (no EKS) is never checked for, or deployed to, a real account.
+  c(
+    'operate/preflight.ts',
+    ['-c', 'emulator=true'],
+    1,
+    /^error: emulator=true \(from -c\) builds for the local moto rehearsal only .*AWS_ENDPOINT_URL is unset: set emulator=false /,
+  ),
   c('operate/outputs.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run outputs /),
   c('operate/outputs.ts', ['--region', ''], 2, /^error: --region '': an AWS region name/),
+  c(
+    'operate/status.ts',
+    ['--region', 'xx-nowhere-1'],
+    2,
+    /^error: --region 'xx-nowhere-1': a region whose RDS root CA .*: af-south-1, /,
+  ),
   c('operate/status.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run status /),
   c(
     'operate/status.ts',
@@ -190,6 +215,25 @@ const CASES: readonly Case[] = [
     2,
     /^build-spark-image: --stack needs a stack name/,
   ),
+  // The real AWS CLI without credentials (the run's environment has none); where it is not installed
+  // the script stops earlier, at `aws not found` (exit 3), so the case needs it.
+  ...(onPath('aws')
+    ? [
+        c(
+          'operate/build-spark-image.sh',
+          ['--stack', 'zenml-spark'],
+          1,
+          /^build-spark-image: no usable AWS credentials \(aws sts get-caller-identity: .+\): configure them .*until 'aws sts get-caller-identity' works$/,
+        ),
+      ]
+    : []),
+  c(
+    'verify/test.sh',
+    ['unit', 'nope'],
+    2,
+    /^test: unknown suite 'nope': use one or more of install typecheck lint unit .* rehearsal \(or none for all\)$/,
+  ),
+  c('verify/test.sh', ['--verbose'], 2, /^test: unknown flag '--verbose' \(see --help\)$/),
 ];
 
 interface Result {

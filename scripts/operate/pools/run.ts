@@ -9,7 +9,7 @@ import { OUTPUT_KEYS } from '../../../lib/settings/outputs';
 import { estimateCost, priceState } from '../../estimate/cost-model';
 import { loadPriceTable, usd } from '../../estimate/price-table';
 import { awsClients, endpointFromEnv, resolvedRegion } from '../../lib/aws-clients';
-import { CliError, EXIT, type FlagOptions, parseFlags, runCli } from '../../lib/cli';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runCli } from '../../lib/cli';
 import type { Kubectl } from '../pipeline/kubectl';
 import { COMMON_HELP, COMMON_OPTIONS, resolveTarget } from '../target';
 import { applyStep, describeStep, waitUntilRunnable } from './apply';
@@ -60,7 +60,9 @@ again finds nothing to change. Needs kubectl access to the cluster (aws eks upda
   --dry-run            print what would change, change nothing
   --kubectl PATH       kubectl executable (default: kubectl on PATH)
   --kube-context NAME  kubectl context (default: the current one)
-${COMMON_HELP}`,
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
   resume: `Usage: npm run resume -- [--dry-run] [--timeout SECONDS] [--kubectl PATH] [--kube-context NAME] [common options]
 
 Undoes npm run pause: starts the database, gives both node pools the sizes the deployed stack's
@@ -74,7 +76,9 @@ to change and returns as soon as the cluster is ready.
   --poll-interval SECONDS  default 10
   --kubectl PATH           kubectl executable (default: kubectl on PATH)
   --kube-context NAME      kubectl context (default: the current one)
-${COMMON_HELP}`,
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
 };
 
 function seconds(flag: string, text: string, min: number, max: number): number {
@@ -95,7 +99,7 @@ export async function main(mode: Mode, argv: readonly string[], io: Io): Promise
         return EXIT.ok;
       }
       if (mode === 'resume' && flags.force)
-        throw new CliError(`--force is for pause only\n${usage}`, EXIT.usage);
+        throw new CliError(`--force is for pause only; ${usage.replace(/^Usage: /, 'usage: ')}`, EXIT.usage);
       const timeoutMs = seconds('timeout', flags.timeout, 1, 86_400);
       const pollMs = seconds('poll-interval', flags['poll-interval'], 0.01, 600);
       const now = io.now ?? (() => new Date());

@@ -171,6 +171,11 @@ describe('rejects bad values with the key, the value and what is allowed', () =>
     expect(errorFor({ region: 'eu-west-1', availabilityZones: 'eu-west-1a,us-east-1b' })).toMatch(
       /availabilityZones=.*'us-east-1b' is not one/,
     );
+    // Several wrong zones: one problem naming them all, not one per zone.
+    expect(errorFor({ region: 'eu-west-1', availabilityZones: 'us-east-1a,us-east-1b' })).toBe(
+      "Invalid setting: availabilityZones='us-east-1a,us-east-1b' (from context (cdk.json or -c)): " +
+        "zone names of eu-west-1, e.g. eu-west-1a; 'us-east-1a', 'us-east-1b' are not",
+    );
     expect(errorFor({ account: '1234' })).toMatch(/account='1234'.*12-digit/);
     expect(errorFor({ region: 'europe' })).toMatch(/region='europe'/);
     expect(errorFor({ vpcCidr: '10.0.0.0/8' })).toMatch(/vpcCidr='10.0.0.0\/8'.*\/16 \(the largest VPC/);

@@ -69,14 +69,14 @@ describe('Spark pool', () => {
   test('a Spark pool that can never hold a node (1 accepted, 0 rejected)', () => {
     accepts({ nodeMaxSize: 1 });
     expect(errorFor({ nodeMaxSize: 0 })).toMatch(
-      /^Invalid setting: nodeMaxSize=0 .*: at least 1: a Spark pool that can never hold a node/,
+      /^Invalid setting: nodeMaxSize=0 .*: an integer from 1 to 100: a Spark pool that can never hold a node/,
     );
   });
 
   test(`nodeMaxSize at most ${MAX_SPARK_NODES}`, () => {
     accepts({ nodeMaxSize: MAX_SPARK_NODES });
     expect(errorFor({ nodeMaxSize: MAX_SPARK_NODES + 1 })).toMatch(
-      /nodeMaxSize=101 .*an integer from 0 to 100/,
+      /nodeMaxSize=101 .*: an integer from 1 to 100$/,
     );
   });
 

@@ -67,6 +67,28 @@ describe('unknown environment variables', () => {
       /ZENML_SPARK_NODE_INSTANC_TYPE='t3a.large' \(from environment ZENML_SPARK_NODE_INSTANC_TYPE\): unknown setting; did you mean ZENML_SPARK_NODE_INSTANCE_TYPE\?/,
     );
   });
+
+  test('the known keys are listed as variables, the names a shell sets', () => {
+    const message = problem({}, { ZENML_SPARK_COLOUR: 'blue' });
+    expect(message).toMatch(
+      new RegExp(`unknown setting; known: ${SETTING_NAMES.map(envVarName).join(', ')}$`),
+    );
+    expect(message).not.toMatch(/known: .*\bnodeMinSize\b/);
+  });
+});
+
+describe('context sources', () => {
+  test('a caller that knows where a context value came from has it named; else "cdk.json or -c"', () => {
+    const named = problem({ nodeMinSize: 5, nodeMaxSize: 3 }, {});
+    expect(named).toMatch(/nodeMinSize=5 \(from context \(cdk\.json or -c\)\)/);
+    try {
+      resolveConfig(readRawSettings({ nodeMinSize: 5, nodeMaxSize: 3 }, {}, (key) => `source of ${key}`));
+    } catch (e) {
+      expect((e as Error).message).toMatch(/nodeMinSize=5 \(from source of nodeMinSize\)/);
+      return;
+    }
+    throw new Error('expected a rejection');
+  });
 });
 
 describe('every channel rejects what another rejects', () => {
@@ -89,8 +111,13 @@ describe('every channel rejects what another rejects', () => {
   test.each(BAD)('%s=%j: rejected from -c/cdk.json and from the environment alike', (key, value) => {
     const fromContext = problem({ [key]: value });
     const fromEnv = problem({}, { [envName(key)]: value });
-    // The same rule and allowed values; only the name of the key and its suggestion differ by channel.
-    const rule = (m: string) => m.slice(m.indexOf('): ') + 3).replace(/did you mean \S+/, 'did you mean …');
+    // The same rule and allowed values; only the name of the key, its suggestion and the names of the
+    // known keys (setting names, or variable names) differ by channel.
+    const rule = (m: string) =>
+      m
+        .slice(m.indexOf('): ') + 3)
+        .replace(/did you mean \S+/, 'did you mean …')
+        .replace(/known: .*$/, 'known: …');
     expect(rule(fromEnv)).toBe(rule(fromContext));
   });
 });

@@ -65,6 +65,16 @@ describe('zenml server settings', () => {
     );
   });
 
+  test('zenmlDatabaseAuth=password without the in-cluster server is refused: there is no database to log in to', () => {
+    const own = { zenmlServer: false, zenmlServerUrl: 'https://zenml.example.com' };
+    expect(errorFor({ ...own, zenmlDatabaseAuth: 'password' })).toBe(
+      "Invalid setting: zenmlDatabaseAuth='password' (from context (cdk.json or -c)): 'iam' (the default) while " +
+        'zenmlServer=false: it is how the in-cluster ZenML server logs in to MySQL, and without it there is no ' +
+        'server and no database; drop the setting or set zenmlServer=true',
+    );
+    expect(fromContext({ ...own, zenmlDatabaseAuth: 'iam' }).zenmlServer).toBe(false);
+  });
+
   test("namePrefix=zenml is refused: its rds_authentication would fall inside the server's zenml/* reach", () => {
     expect(errorFor({ namePrefix: 'zenml' })).toMatch(
       /^Invalid setting: namePrefix='zenml' .*: anything but 'zenml': ZenML's AWS secrets store owns every secret named zenml\/\*/,

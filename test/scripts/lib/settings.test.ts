@@ -17,6 +17,25 @@ describe('settingsFromFlags', () => {
     );
   });
 
+  test('each message names where its value came from: -c, cdk.json or the variable', () => {
+    const message = (pairs: string[], env: Record<string, string> = {}) => {
+      try {
+        settingsFromFlags(pairs, env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected a rejection');
+    };
+    expect(message(['nodeMinSize=9'])).toMatch(/^Invalid setting: nodeMinSize='9' \(from -c\): /);
+    expect(message([], { ZENML_SPARK_NODE_MIN_SIZE: '9' })).toMatch(
+      /^Invalid setting: nodeMinSize='9' \(from environment ZENML_SPARK_NODE_MIN_SIZE\): /,
+    );
+    // cdk.json commits zenmlServerUrl=''; the -c flag makes it wrong, and the message blames cdk.json's value.
+    expect(message(['zenmlServer=false'])).toMatch(
+      /^Invalid setting: zenmlServerUrl='' \(from cdk\.json\): /,
+    );
+  });
+
   test('[issue 14 kind 1] the scripts reject an unknown -c key as the app does (cost, preflight, synth read it here)', () => {
     expect(() => settingsFromFlags(['nodeInstancType=t3a.large'], {})).toThrow(
       expect.objectContaining({

@@ -174,7 +174,7 @@ describe('every consumer refuses output that is not current, with one line', () 
     expect((await cli('scripts/estimate/cost.ts', ['--assembly', out])).status).toBe(0);
     expect(refusal(await cli('scripts/estimate/cost.ts', ['--assembly', failed.out]))).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^error: refusing .*cdk\.out\/ is from a failed synth/)],
+      lines: [expect.stringMatching(/^error: refusing: .*cdk\.out\/ is from a failed synth/)],
     });
   });
 
@@ -185,7 +185,7 @@ describe('every consumer refuses output that is not current, with one line', () 
       status: 1,
       lines: [
         expect.stringMatching(
-          /^error: refusing .*synthesized with other settings \(natGateways 1 there, 2 now\)/,
+          /^error: refusing: .*synthesized with other settings \(natGateways 1 there, 2 now\)/,
         ),
       ],
     });
@@ -194,7 +194,7 @@ describe('every consumer refuses output that is not current, with one line', () 
   test('the gates refuse a failed cdk.out and a failed dist', async () => {
     expect(refusal(await cli('scripts/verify/gates.ts', ['--out', failed.out, '--dist', dist]))).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^error: refusing .*cdk\.out\/ is from a failed synth/)],
+      lines: [expect.stringMatching(/^error: refusing: .*cdk\.out\/ is from a failed synth/)],
     });
     expect(
       refusal(
@@ -202,21 +202,21 @@ describe('every consumer refuses output that is not current, with one line', () 
       ),
     ).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^error: refusing .*dist\/ is from a failed synth/)],
+      lines: [expect.stringMatching(/^error: refusing: .*dist\/ is from a failed synth/)],
     });
   });
 
   test('the rehearsal refuses a --real-out that is not current', async () => {
     expect(refusal(await cli('scripts/verify/rehearsal.ts', ['--real-out', failed.out]))).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^error: --real-out: refusing .*is from a failed synth/)],
+      lines: [expect.stringMatching(/^error: --real-out: refusing: .*is from a failed synth/)],
     });
   });
 
   test('the manifest tests refuse a dist that is not current', async () => {
     expect(refusal(await cli('scripts/verify/test-manifests.sh', [failed.dist]))).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^test-manifests: refusing .*dist\/ is from a failed synth/)],
+      lines: [expect.stringMatching(/^test-manifests: refusing: .*dist\/ is from a failed synth/)],
     });
   });
 
@@ -244,7 +244,7 @@ describe('every consumer refuses output that is not current, with one line', () 
     expect(readStamp(c.dist)).toMatchObject({ status: 'failed' });
     expect(refusal(await cli('scripts/estimate/cost.ts', ['--assembly', c.out]))).toEqual({
       status: 1,
-      lines: [expect.stringMatching(/^error: refusing .*is from a failed synth \(.*cdk synth failed/)],
+      lines: [expect.stringMatching(/^error: refusing: .*is from a failed synth \(.*cdk synth failed/)],
     });
   });
 

@@ -114,6 +114,31 @@ describe('run-pipeline without a cluster', () => {
     expect(output).toContain(`--outputs=${join(dir, 'bad.json')}: cannot read it as JSON`);
   });
 
+  test.each([
+    [
+      'empty (what a failed `aws ... > outputs.json` leaves)',
+      '',
+      /: the file is empty; write it with: aws cloudformation describe-stacks --stack-name <stack> > /,
+    ],
+    [
+      'a stack without outputs yet',
+      '{"Stacks":[{"StackName":"zenml-spark","StackStatus":"CREATE_IN_PROGRESS"}]}',
+      /: no stack outputs in it \(is the stack deployed, CREATE_COMPLETE or UPDATE_COMPLETE\?\); write it with: /,
+    ],
+    ['no stack', '{"Stacks":[]}', /: no stack outputs in it /],
+    ['an empty map', '{}', /: no stack outputs in it /],
+  ])(
+    '--outputs that is %s: one line saying so and how to write it, exit 2',
+    async (_case, content, message) => {
+      const file = join(dir, 'outputs-case.json');
+      writeFileSync(file, content);
+      const { code, output } = await run(['--outputs', file, '--image-tag', 't']);
+      expect(code).toBe(2);
+      expect(output.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+      expect(output).toContain(`run-pipeline: --outputs=${file}: `);
+    },
+  );
+
   test('--help prints the usage from the command line', () => {
     const out = execFileSync(
       join('node_modules', '.bin', 'tsx'),
@@ -122,7 +147,8 @@ describe('run-pipeline without a cluster', () => {
         encoding: 'utf8',
       },
     );
-    expect(out).toContain('Usage: npx tsx scripts/operate/run-pipeline.ts');
+    // The form a user types (package.json's run-pipeline script), as every other entry point's help.
+    expect(out).toMatch(/^Usage: npm run run-pipeline -- /);
     expect(out).toContain('--step-timeout SECONDS');
   });
 });

@@ -24,7 +24,7 @@ describe('resolveTarget', () => {
 
   test('an invalid setting is one error naming key, value and what is allowed', () => {
     expect(() => resolveTarget({ context: ['nodeInstanceType=t3a.huge-ish'] }, {})).toThrow(
-      /^Invalid setting: nodeInstanceType='t3a.huge-ish' \(from context \(cdk.json or -c\)\): one of the x86_64 types/,
+      /^Invalid setting: nodeInstanceType='t3a.huge-ish' \(from -c\): one of the x86_64 types/,
     );
   });
 
@@ -32,6 +32,30 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget({ context: ['nodeMinSize'] }, {})).toThrow(
       /-c nodeMinSize: expected key=value/,
     );
+  });
+
+  test("--region is held to the region setting's rule, with the same words (exit 2)", () => {
+    const why = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as { message: string; exitCode?: number };
+      }
+      throw new Error('no error');
+    };
+    const setting = why(() => resolveTarget({ context: ['region=xx-nowhere-1'] }, {}));
+    const flag = why(() => resolveTarget({ region: 'xx-nowhere-1' }, {}));
+    expect(setting.message).toMatch(
+      /^Invalid setting: region='xx-nowhere-1' \(from -c\): a region whose RDS root CA/,
+    );
+    expect([flag.message, flag.exitCode]).toEqual([
+      `--region 'xx-nowhere-1': ${setting.message.replace(/^.*?\(from -c\): /, '')}`,
+      2,
+    ]);
+    // Without the in-cluster server there is no RDS CA to need: the same holds for both.
+    const own = ['zenmlServer=false', 'zenmlServerUrl=https://zenml.example.com'];
+    expect(resolveTarget({ context: own, region: 'xx-nowhere-1' }, {}).region).toBe('xx-nowhere-1');
+    expect(resolveTarget({ context: [...own, 'region=xx-nowhere-1'] }, {}).region).toBe('xx-nowhere-1');
   });
 
   test('a bad --stack is rejected', () => {
