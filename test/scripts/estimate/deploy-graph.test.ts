@@ -68,6 +68,63 @@ describe('dependency graph', () => {
     expect(destroy.total).toBe(10 + 50 + 10);
   });
 
+  test('GIVEN a node group whose subnet has a NAT route it does not declare THEN the graph adds no edge; the check fails', () => {
+    const g = buildDeployGraph({
+      Resources: {
+        Subnet: { Type: 'AWS::EC2::Subnet' },
+        Table: { Type: 'AWS::EC2::RouteTable' },
+        Assoc: {
+          Type: 'AWS::EC2::SubnetRouteTableAssociation',
+          Properties: { SubnetId: { Ref: 'Subnet' }, RouteTableId: { Ref: 'Table' } },
+        },
+        Nat: {
+          Type: 'AWS::EC2::Route',
+          Properties: { RouteTableId: { Ref: 'Table' }, DestinationCidrBlock: '0.0.0.0/0' },
+        },
+        Local: {
+          Type: 'AWS::EC2::Route',
+          Properties: { RouteTableId: { Ref: 'Table' }, DestinationCidrBlock: '10.0.0.0/8' },
+        },
+        Ng: { Type: 'AWS::EKS::Nodegroup', Properties: { Subnets: [{ Ref: 'Subnet' }] } },
+      },
+    } as unknown as CfnTemplate);
+    expect([...(g.deps.get('Ng')?.keys() ?? [])]).toEqual(['Subnet']);
+    expect(g.nodegroupRoutes.get('Ng')).toEqual(['Nat']);
+    const check = parallelismChecks(g, FLAT).find((c) => c.name.includes('default routes'));
+    expect(check).toMatchObject({ ok: false });
+    expect(check?.detail).toContain('Nat');
+    expect(check?.detail).not.toContain('Local');
+  });
+
+  test('GIVEN a node group whose subnets have no default route THEN the check fails; declaring the route passes it', () => {
+    const resources = {
+      Subnet: { Type: 'AWS::EC2::Subnet' },
+      Ng: { Type: 'AWS::EKS::Nodegroup', Properties: { Subnets: [{ Ref: 'Subnet' }] } },
+    };
+    const none = parallelismChecks(
+      buildDeployGraph({ Resources: resources } as unknown as CfnTemplate),
+      FLAT,
+    );
+    expect(none.find((c) => c.name.includes('default routes'))).toMatchObject({ ok: false });
+    const declared = buildDeployGraph({
+      Resources: {
+        ...resources,
+        Table: { Type: 'AWS::EC2::RouteTable' },
+        Assoc: {
+          Type: 'AWS::EC2::SubnetRouteTableAssociation',
+          Properties: { SubnetId: { Ref: 'Subnet' }, RouteTableId: { Ref: 'Table' } },
+        },
+        Nat: {
+          Type: 'AWS::EC2::Route',
+          Properties: { RouteTableId: { Ref: 'Table' }, DestinationCidrBlock: '0.0.0.0/0' },
+        },
+        Ng: { ...resources.Ng, DependsOn: ['Nat'] },
+      },
+    } as unknown as CfnTemplate);
+    const check = parallelismChecks(declared, FLAT).find((c) => c.name.includes('default routes'));
+    expect(check).toMatchObject({ ok: true, detail: 'waits for Nat' });
+  });
+
   test('GIVEN a Retain deletion policy THEN destroy does not wait for that resource', () => {
     const g = buildDeployGraph({
       Resources: { Db: { Type: 'T::Db', DeletionPolicy: 'Retain' } },
@@ -92,12 +149,47 @@ describe('deploy critical path of the app', () => {
     expect(dependencyPath(graph, nodegroup, db)).toBeUndefined();
   });
 
-  test('the node group waits for its subnets default route (implicit NAT dependency)', () => {
-    const edges = [...(graph.deps.get(nodegroup)?.values() ?? [])].filter((e) =>
-      e.kinds.includes('implicit'),
+  test('every node group DECLARES its wait for its subnets default routes (the graph adds no edge)', () => {
+    for (const ng of idsOfType(graph, 'AWS::EKS::Nodegroup')) {
+      const routes = graph.nodegroupRoutes.get(ng) ?? [];
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes) {
+        expect(graph.resources.get(route)?.type).toBe('AWS::EC2::Route');
+        expect(template.Resources[route].Properties?.DestinationCidrBlock).toBe('0.0.0.0/0');
+        expect(graph.deps.get(ng)?.get(route)?.kinds).toEqual(['DependsOn']);
+        expect([template.Resources[ng].DependsOn].flat()).toContain(route);
+      }
+    }
+    const checks = parallelismChecks(graph, TIMES).filter((c) => c.name.includes('default routes'));
+    expect(checks).toHaveLength(2);
+    expect(checks.every((c) => c.ok)).toBe(true);
+  });
+
+  test('GIVEN the stack drops the node group DependsOn on the NAT routes THEN no edge is left and the check fails naming the routes', () => {
+    const routes = graph.nodegroupRoutes.get(nodegroup) as readonly string[];
+    const declared = [template.Resources[nodegroup].DependsOn].flat() as string[];
+    const bad: CfnTemplate = {
+      ...template,
+      Resources: {
+        ...template.Resources,
+        [nodegroup]: {
+          ...template.Resources[nodegroup],
+          DependsOn: declared.filter((d) => !routes.includes(d)),
+        },
+      },
+    };
+    const g = buildDeployGraph(bad);
+    const nat = idsOfType(g, 'AWS::EC2::NatGateway')[0];
+    expect(dependencyPath(g, nodegroup, nat)).toBeUndefined();
+    for (const route of routes) expect(g.deps.get(nodegroup)?.has(route)).toBe(false);
+    const check = parallelismChecks(g, TIMES).find(
+      (c) => c.name === `node group ${nodegroup} declares a wait for its subnets' default routes`,
     );
-    expect(edges.length).toBeGreaterThan(0);
-    expect(edges.every((e) => graph.resources.get(e.to)?.type === 'AWS::EC2::Route')).toBe(true);
+    expect(check?.ok).toBe(false);
+    for (const route of routes) expect(check?.detail).toContain(route);
+    // The other pool still declares its wait.
+    const other = idsOfType(g, 'AWS::EKS::Nodegroup').find((id) => id !== nodegroup) as string;
+    expect(parallelismChecks(g, TIMES).find((c) => c.name.includes(`${other} declares`))?.ok).toBe(true);
   });
 
   test('GIVEN a node group made to wait for the DB THEN the check fails and names the edge', () => {
@@ -122,7 +214,9 @@ describe('deploy critical path of the app', () => {
     const deploy = schedule(graph, TIMES, 'deploy');
     const starts = nodegroups.map((ng) => deploy.resources.get(ng)?.start);
     expect(starts[0]).toBe(starts[1]);
-    const checks = parallelismChecks(graph, TIMES).filter((c) => c.name.startsWith('node group'));
+    const checks = parallelismChecks(graph, TIMES).filter((c) =>
+      c.name.endsWith('does not wait for the database'),
+    );
     expect(checks.map((c) => c.ok)).toEqual([true, true]);
   });
 
