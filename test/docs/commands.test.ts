@@ -52,7 +52,7 @@ const RULES: readonly [RegExp, Action][] = [
   [/\[--?[\w-]/, synopsis],
   [/^npm run (cost|critical-path)$/, run],
   [
-    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|pause|resume)\b/,
+    /^npm run (preflight|status|outputs|render-manifests|build-spark-image|bench|mutation|zenml-login|pause|resume)\b/,
     help,
   ],
   [/^npm run run-pipeline$/, help],
