@@ -94,7 +94,7 @@ export const GROUPS: readonly MutationGroup[] = [
   },
 ];
 
-const HELP = `Usage: npm run mutation -- [--only a,b] [--concurrency N] [--label NAME] [--report-only]
+const HELP = `Usage: npm run mutation -- [--only a,b] [--files f,g] [--concurrency N] [--label NAME] [--report-only]
 
 Mutation testing, one group at a time, each written to bench/mutation/<label>/<group>.json, and
 bench/mutation/results.md regenerated from every group file:
@@ -104,6 +104,7 @@ results in .cache/mutation/<group>/); spark runs mutmut (requirements/mutation.t
 A full run takes hours on 2 cores: scope it with --only.
 
   --only LIST        groups to run (comma-separated; default all)
+  --files LIST       only these files of the one group --only names (the result says so)
   --concurrency N    test processes at once (default 1: the machine is shared)
   --label NAME       result set (default latest; baseline is the measurement before issue 16)
   --report-only      rewrite results.md from the committed group files, run nothing
@@ -113,6 +114,7 @@ ${EXIT_CODES_HELP} A score under its target is reported, not an exit code.`;
 
 const OPTIONS = {
   only: { type: 'string' },
+  files: { type: 'string' },
   concurrency: { type: 'string', default: '1' },
   label: { type: 'string', default: 'latest' },
   'report-only': { type: 'boolean', default: false },
@@ -155,6 +157,20 @@ function run(command: string, args: readonly string[], cwd: string, env = proces
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
+}
+
+/** A group narrowed to some of its files (--files): each must be one the group mutates. */
+export function narrowGroup(g: MutationGroup, files: string | undefined): MutationGroup {
+  if (files === undefined) return g;
+  const list = files
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  const outside = list.filter((f) => !g.mutate.some((glob) => path.matchesGlob(f, glob)));
+  if (list.length === 0 || outside.length > 0) {
+    throw new CliError(`--files ${files}: not files of group ${g.name} (${g.mutate.join(', ')})`, EXIT.usage);
+  }
+  return { ...g, mutate: list };
 }
 
 async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant[]> {
@@ -225,7 +241,13 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const groups = selectGroups(values.only);
+  let groups = selectGroups(values.only);
+  if (values.files !== undefined) {
+    if (groups.length !== 1 || groups[0].tool !== 'stryker') {
+      throw new CliError('--files: name exactly one TypeScript group with --only', EXIT.usage);
+    }
+    groups = [narrowGroup(groups[0], values.files)];
+  }
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
     throw new CliError(`--concurrency ${values.concurrency}: a whole number from 1 to 16`, EXIT.usage);
@@ -254,6 +276,7 @@ async function main(argv: readonly string[]): Promise<number> {
         finishedAt: new Date().toISOString(),
         seconds: Math.round((Date.now() - started) / 1000),
         target: g.target,
+        scope: g.mutate,
       },
       mutants,
       equivalents,

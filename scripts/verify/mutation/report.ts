@@ -34,6 +34,8 @@ export interface GroupResult {
   readonly finishedAt: string;
   readonly seconds: number;
   readonly target: number;
+  /** What was mutated: the group's globs, or the files --files narrowed it to. */
+  readonly scope: readonly string[];
   readonly counts: Readonly<Record<MutantStatus, number>>;
   /** (killed + timeout) / (killed + timeout + survived + no coverage), in percent, one decimal. */
   readonly score: number;
@@ -142,7 +144,7 @@ export function mutmutMutants(text: string, packageDir: string): Mutant[] {
 }
 
 export function groupResult(
-  base: Pick<GroupResult, 'group' | 'tool' | 'commit' | 'finishedAt' | 'seconds' | 'target'>,
+  base: Pick<GroupResult, 'group' | 'tool' | 'commit' | 'finishedAt' | 'seconds' | 'target' | 'scope'>,
   mutants: readonly Mutant[],
   equivalents: Readonly<Record<string, string>>,
 ): GroupResult {
@@ -195,14 +197,14 @@ export function renderResults(
     const rows = [...results].sort((a, b) => rank(a.group) - rank(b.group));
     out.push('', `## ${label}`, '');
     out.push(
-      '| group | score | with equivalents | target | killed | timeout | survived | no coverage | errors | run time | commit |',
+      '| group | scope | score | with equivalents | target | killed | timeout | survived | no coverage | errors | run time | commit |',
     );
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       const c = r.counts;
       const met = r.scoreWithEquivalents >= r.target ? 'met' : 'NOT met';
       out.push(
-        `| ${r.group} | ${pct(r.score)} | ${pct(r.scoreWithEquivalents)} | ${r.target} % (${met}) | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError + c.RuntimeError} | ${duration(r.seconds)} | ${r.commit.slice(0, 12)}${r.commit.endsWith('+dirty') ? '+dirty' : ''} (${r.finishedAt.slice(0, 16)}Z) |`,
+        `| ${r.group} | ${(r.scope ?? []).map((x) => `\`${x}\``).join(', ')} | ${pct(r.score)} | ${pct(r.scoreWithEquivalents)} | ${r.target} % (${met}) | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError + c.RuntimeError} | ${duration(r.seconds)} | ${r.commit.slice(0, 12)}${r.commit.endsWith('+dirty') ? '+dirty' : ''} (${r.finishedAt.slice(0, 16)}Z) |`,
       );
     }
   }

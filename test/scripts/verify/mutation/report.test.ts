@@ -23,6 +23,7 @@ const base = {
   finishedAt: '2026-11-30T17:00:00.000Z',
   seconds: 75,
   target: 80,
+  scope: ['lib/settings/**/*.ts'],
 };
 
 describe('mutation score', () => {
@@ -130,9 +131,9 @@ describe('a group result and the report', () => {
     const baseline = md.slice(md.indexOf('## baseline'), md.indexOf('## latest'));
     expect(baseline.indexOf('| gates |')).toBeLessThan(baseline.indexOf('| settings |'));
     expect(md).toContain(
-      '| settings | 50.0 % | 50.0 % | 80 % (NOT met) | 2 | 0 | 1 | 1 | 0 | 1 min 15 s | abcdef123456+dirty (2026-11-30T17:00Z) |',
+      '| settings | `lib/settings/**/*.ts` | 50.0 % | 50.0 % | 80 % (NOT met) | 2 | 0 | 1 | 1 | 0 | 1 min 15 s | abcdef123456+dirty (2026-11-30T17:00Z) |',
     );
-    expect(md).toContain('| gates | 100.0 % | 100.0 % | 80 % (met) |');
+    expect(md).toContain('| gates | `lib/settings/**/*.ts` | 100.0 % | 100.0 % | 80 % (met) |');
     expect(md).toContain('### settings (2)');
     expect(md).toContain('- `lib/a.ts:5` EqualityOperator (no test reaches it): `true`');
     expect(md).toContain('- `lib/a.ts:9` EqualityOperator: `a >= b`');
