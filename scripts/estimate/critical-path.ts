@@ -112,7 +112,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies FlagOptions;
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
@@ -179,4 +179,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => main(process.argv.slice(2)));
