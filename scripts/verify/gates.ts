@@ -62,7 +62,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies FlagOptions;
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
@@ -118,9 +118,11 @@ async function main(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
-timeLimit(
-  OVERALL_TIMEOUT_MS,
-  EXIT.failed,
-  `\ngates: stopped after ${OVERALL_TIMEOUT_MS / 60_000} min (time limit); killing the tools still running`,
-);
-runMain(() => main(process.argv.slice(2)));
+if (require.main === module) {
+  timeLimit(
+    OVERALL_TIMEOUT_MS,
+    EXIT.failed,
+    `\ngates: stopped after ${OVERALL_TIMEOUT_MS / 60_000} min (time limit); killing the tools still running`,
+  );
+  runMain(() => main(process.argv.slice(2)));
+}
