@@ -57,3 +57,29 @@ def test_spark_submit_conf_selects_the_pool_and_marks_both_roles():
         "spark.kubernetes.driver.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
         "spark.kubernetes.executor.annotation.cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
     }
+
+
+def test_apply_spark_placement_on_an_empty_or_conflicting_pod():
+    """Missing or null sections are created; the Spark pool's selector and annotation win a conflict."""
+    expected_annotations = CONTRACT["scheduling"]["sparkPod"]["annotations"]
+    for pod in (
+        {},
+        {"metadata": {}, "spec": {}},
+        {"metadata": {"annotations": None}, "spec": {"nodeSelector": None, "tolerations": None}},
+    ):
+        placed = scheduling.apply_spark_placement(pod)
+        assert placed == {
+            "metadata": {"annotations": expected_annotations},
+            "spec": {"nodeSelector": {"zenml-spark-eks/pool": "spark"}, "tolerations": [scheduling.SPARK_TOLERATION]},
+        }
+    conflicting = {
+        "metadata": {"annotations": {"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}},
+        "spec": {"nodeSelector": {"zenml-spark-eks/pool": "system"}},
+    }
+    placed = scheduling.apply_spark_placement(conflicting)
+    assert placed["metadata"]["annotations"] == expected_annotations
+    assert placed["spec"]["nodeSelector"] == {"zenml-spark-eks/pool": "spark"}
+    # The input is a deep copy's source, not changed, and the added toleration is not the shared constant.
+    assert conflicting["metadata"]["annotations"] == {"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}
+    assert conflicting["spec"] == {"nodeSelector": {"zenml-spark-eks/pool": "system"}}
+    assert placed["spec"]["tolerations"][0] is not scheduling.SPARK_TOLERATION
