@@ -19,6 +19,7 @@ import {
   type Mutant,
   mutmutMutants,
   readEquivalents,
+  reapplyEquivalents,
   renderResults,
   strykerMutants,
 } from './mutation/report';
@@ -225,11 +226,21 @@ export function readLabels(dir = OUT): Map<string, GroupResult[]> {
   return labels;
 }
 
+/** Rewrites results.md from every group file, judged against the current equivalent.json. */
 function writeResults(): void {
+  const equivalents = readEquivalents(path.join(OUT, 'equivalent.json'));
+  const labels = readLabels();
+  for (const [label, results] of labels) {
+    const judged = results.map((r) => reapplyEquivalents(r, equivalents));
+    labels.set(label, judged);
+    for (const r of judged) {
+      fs.writeFileSync(path.join(OUT, label, `${r.group}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    }
+  }
   fs.writeFileSync(
     path.join(OUT, 'results.md'),
     renderResults(
-      readLabels(),
+      labels,
       GROUPS.map((g) => g.name),
     ),
   );

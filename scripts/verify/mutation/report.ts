@@ -166,6 +166,19 @@ export function groupResult(
   };
 }
 
+/** A stored result judged again against the current equivalence file (npm run mutation -- --report-only). */
+export function reapplyEquivalents(
+  r: GroupResult,
+  equivalents: Readonly<Record<string, string>>,
+): GroupResult {
+  const survivors = r.survivors.map(({ equivalent: _old, ...m }): Mutant & { equivalent?: string } => {
+    const why = equivalents[mutantKey(m)];
+    return why === undefined ? m : { ...m, equivalent: why };
+  });
+  const justified = survivors.filter((x) => x.equivalent !== undefined).length;
+  return { ...r, survivors, scoreWithEquivalents: score(r.counts, justified) };
+}
+
 function pct(n: number): string {
   return `${n.toFixed(1)} %`;
 }
@@ -190,7 +203,8 @@ export function renderResults(
     'coverage) for the TypeScript, mutmut for the Spark programs. Score = (killed + timed out) /',
     '(killed + timed out + survived + no coverage). "with equivalents" also counts the survivors',
     'that bench/mutation/equivalent.json justifies as equivalent (no behaviour change) as detected.',
-    'Each group names the commit it measured (`+dirty`: with uncommitted changes).',
+    'Each group names the commit it measured (`+dirty`: with uncommitted changes) and its scope.',
+    'What was measured, what was not and why, and the judgement on survivors: [notes.md](notes.md).',
   ];
   const rank = (g: string) => (order.indexOf(g) === -1 ? order.length : order.indexOf(g));
   for (const [label, results] of labels) {

@@ -4,6 +4,7 @@ import {
   type Mutant,
   mutantKey,
   mutmutMutants,
+  reapplyEquivalents,
   renderResults,
   score,
   strykerMutants,
@@ -116,6 +117,16 @@ describe('a group result and the report', () => {
       [9, 'Survived', 'both branches return the same list'],
     ]);
     expect(mutantKey(mutants[2])).toBe('lib/a.ts:9 EqualityOperator a >= b');
+  });
+
+  test('a stored result judged again: a new justification counts, a withdrawn one no longer does', () => {
+    const stored = groupResult(base, mutants, { [equivalent]: 'old reason' });
+    const again = reapplyEquivalents(stored, {});
+    expect(again.scoreWithEquivalents).toBe(50);
+    expect(again.survivors.every((s) => s.equivalent === undefined)).toBe(true);
+    expect(reapplyEquivalents(again, { [equivalent]: 'new reason' }).survivors[1].equivalent).toBe(
+      'new reason',
+    );
   });
 
   test('the report: a table per label in group order, target met or not, and the latest survivors', () => {
