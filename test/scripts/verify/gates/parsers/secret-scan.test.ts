@@ -67,8 +67,8 @@ const withGitleaks = testWithTool(
   'bash scripts/verify/gates.sh --install-only',
 );
 
-// Built at run time: a literal PEM header beside 64+ characters is what gitleaks private-key rule matches in this file history.
-const PEM_LABEL = ["PRIVATE", "KEY"].join(" ");
+// Built at run time: a literal PEM header with 64+ characters after it is what gitleaks' private-key rule flags in this repo's history.
+const PEM_LABEL = ['PRIVATE', 'KEY'].join(' ');
 
 describe('secret scan', () => {
   withGitleaks(
