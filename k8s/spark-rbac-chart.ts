@@ -37,16 +37,41 @@ export const SPARK_DRIVER_VERBS = [
 export const SPARK_DRIVER_ROLE_NAME = 'spark-driver';
 
 /**
- * Pod Security Admission for the namespace. `baseline` is enforced (no privileged, host-namespace
- * or hostPath pods); `restricted` is audited and warned about but not enforced, because pods that
- * ZenML's spark-kubernetes step operator launches set no securityContext of their own. The Jobs of
- * this repo satisfy `restricted`.
+ * Pod Security Admission for the namespace: `restricted` enforced (non-root, no privilege
+ * escalation, all capabilities dropped, seccomp, no host namespaces or hostPath). Every pod that
+ * runs here meets it: the step Jobs' drivers and executors, and the spark-eks step operator's driver
+ * pods and executors (pipeline/zenml_spark_eks). It was `baseline` while ZenML's spark-kubernetes
+ * step operator, whose pods set no securityContext, was the registered one.
  */
 export const POD_SECURITY_LABELS = {
-  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/enforce': 'restricted',
   'pod-security.kubernetes.io/audit': 'restricted',
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
+
+/**
+ * What a user who runs ZenML pipelines needs in the namespace: exactly the calls of the spark-eks
+ * step operator (pipeline/zenml_spark_eks/step_operators/kubernetes_job_launcher.py) with the user's
+ * own credentials. It creates a step's Secret (ZenML's step environment, the API token included),
+ * its Job, patches the Secret's ownerReference to the Job, lists Jobs (status), deletes a Job
+ * (cancel), lists pods and reads the driver's log, and deletes the Secret. No get or list of
+ * secrets: a user cannot read other users' tokens through this Role. No pods create, exec, or
+ * anything of the driver's: the pods run as spark-service-account.
+ */
+export const STEP_SUBMITTER_RULES = [
+  { apiGroup: 'batch', resource: 'jobs', verbs: ['create', 'list', 'delete'] },
+  { apiGroup: '', resource: 'secrets', verbs: ['create', 'patch', 'delete'] },
+  { apiGroup: '', resource: 'pods', verbs: ['list'] },
+  { apiGroup: '', resource: 'pods/log', verbs: ['get'] },
+] as const;
+/** Role and RoleBinding of the step submitters. */
+export const STEP_SUBMITTER_ROLE_NAME = 'zenml-step-submitter';
+/**
+ * The Kubernetes group the RoleBinding names. An IAM principal gets it through an EKS access entry:
+ * `aws eks create-access-entry --cluster-name <cluster> --principal-arn <arn> --kubernetes-groups
+ * zenml-spark-eks:step-submitters` (cluster admins need nothing: they can do all of it already).
+ */
+export const STEP_SUBMITTER_GROUP = 'zenml-spark-eks:step-submitters';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -56,6 +81,9 @@ export class SparkRbacChart extends Chart {
   readonly serviceAccount: kplus.ServiceAccount;
   readonly role: kplus.Role;
   readonly roleBinding: kplus.RoleBinding;
+  /** What pipeline users need to submit steps (STEP_SUBMITTER_RULES), bound to STEP_SUBMITTER_GROUP. */
+  readonly submitterRole: kplus.Role;
+  readonly submitterRoleBinding: kplus.RoleBinding;
 
   constructor(scope: Construct, id: string, props: SparkRbacChartProps = {}) {
     const namespaceName = props.namespaceName ?? SPARK_NAMESPACE;
@@ -97,7 +125,28 @@ export class SparkRbacChart extends Chart {
       role: this.role,
     });
     this.roleBinding.addSubjects(this.serviceAccount);
-    for (const child of [this.serviceAccount, this.role, this.roleBinding])
+
+    this.submitterRole = new kplus.Role(this, 'StepSubmitterRole', {
+      metadata: { name: STEP_SUBMITTER_ROLE_NAME, namespace: namespaceName },
+    });
+    for (const rule of STEP_SUBMITTER_RULES) {
+      this.submitterRole.allow(
+        [...rule.verbs],
+        kplus.ApiResource.custom({ apiGroup: rule.apiGroup, resourceType: rule.resource }),
+      );
+    }
+    this.submitterRoleBinding = new kplus.RoleBinding(this, 'StepSubmitterRoleBinding', {
+      metadata: { name: STEP_SUBMITTER_ROLE_NAME, namespace: namespaceName },
+      role: this.submitterRole,
+    });
+    this.submitterRoleBinding.addSubjects(kplus.Group.fromName(this, 'StepSubmitters', STEP_SUBMITTER_GROUP));
+    for (const child of [
+      this.serviceAccount,
+      this.role,
+      this.roleBinding,
+      this.submitterRole,
+      this.submitterRoleBinding,
+    ])
       child.node.addDependency(this.sparkNamespace);
   }
 }

@@ -72,10 +72,13 @@ export function mermaid(): string {
   );
   for (const l of shown) lines.push(`    ${l.id}["${esc(l.name)}"]`);
   lines.push('    spark["spark/ (Python)"]');
+  lines.push('    pipeline["pipeline/ (Python)"]');
   for (const e of layerEdges(REPO_ROOT)) {
     if (e.from.mayImport !== '*') lines.push(`    ${e.from.id} --> ${e.to.id}`);
   }
   lines.push('    settings -. "contract.json (generated)" .-> spark');
+  lines.push('    settings -. "sizing-contract.json (generated)" .-> pipeline');
+  lines.push('    pipeline -. "its ZenML steps call the step functions" .-> spark');
   lines.push('  end');
 
   const withDefaults = constructTree();

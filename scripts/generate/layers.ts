@@ -136,7 +136,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'generate',
     paths: ['scripts/generate/'],
     holds:
-      'Generators of committed files that tests keep in step: the README settings table, the Python contract `spark/zenml_spark_steps/contract.json`, and this page with its layer table.',
+      "Generators of committed files that tests keep in step: the README settings table, the Python contracts `spark/zenml_spark_steps/contract.json` and `pipeline/tests/sizing-contract.json`, the step image's hash-pinned ZenML requirements, and this page with its layer table.",
     mayImport: ['scripts/lib/', 'lib/settings/', 'lib/ (stack and app)'],
     note: 'the construct tree on this page comes from `defineApp`',
   },

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# Builds the Spark step image (spark/Dockerfile) and pushes it to the stack's ECR repository,
-# tagged by content: spark-<spark version>-<12 hex of a SHA-256 over every file the image is built
-# from>. The same sources always give the same tag, so a tag already in ECR is not pushed again.
+# Builds a Spark step image (spark/Dockerfile) and pushes it to the stack's ECR repository, tagged
+# by content: <prefix>-<12 hex of a SHA-256 over every file the image is built from>. The same
+# sources always give the same tag, so a tag already in ECR is not pushed again. Two targets:
+#   steps       (default) the step Jobs' image                   spark-<spark version>-<hash>
+#   zenml-step  the spark-eks step operator's image: + ZenML     spark-<spark version>-zenml-<zenml version>-<hash>
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
 usage() {
-  cat <<USAGE
-Usage: scripts/operate/build-spark-image.sh (--repository URI | --stack NAME) [--region R] [--platform P] [--dry-run]
-       scripts/operate/build-spark-image.sh --print-tag
+  cat <<'USAGE'
+Usage: scripts/operate/build-spark-image.sh (--repository URI | --stack NAME) [--target T] [--region R] [--platform P] [--dry-run]
+       scripts/operate/build-spark-image.sh --print-tag [--target T]
 
 Builds spark/Dockerfile with every pin of spark/versions.env as --build-arg, tags it
-<repository>:<content tag> and pushes it, then prints the image URI (pass it, or its tag, to
-scripts/operate/run-pipeline.ts: --image URI, or --outputs FILE --image-tag TAG).
+<repository>:<content tag> and pushes it, then prints the image URI. Target steps (the default):
+pass it, or its tag, to scripts/operate/run-pipeline.ts (--image URI, or --outputs FILE --image-tag
+TAG). Target zenml-step: `npm run outputs` registers the spark-eks step operator with it.
 
   --repository URI   ECR repository URI, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml
   --stack NAME       read the repository from the deployed stack's EcrRepositoryUri output (aws CLI)
   --region R         AWS region for --stack and the ECR login (default: the aws CLI's)
+  --target T         steps (default) or zenml-step
   --platform P       image platform (default linux/amd64: the t3a node group is x86_64)
   --print-tag        print the content tag and exit (no docker, no aws)
   --dry-run          print the commands instead of running them
@@ -33,19 +37,25 @@ USAGE
 bad_usage() { echo "build-spark-image: $1 (see --help)" >&2; exit 2; }
 value() { [ $# -ge 3 ] && [ -n "$3" ] && [[ "$3" != --* ]] || bad_usage "$1 needs $2"; }
 
-repository='' stack='' region='' platform='linux/amd64' dry_run=0 print_tag=0
+repository='' stack='' region='' platform='linux/amd64' dry_run=0 print_tag=0 target=steps
 while [ $# -gt 0 ]; do
   case "$1" in
     --repository) value "$1" 'a URI' "${2-}"; repository=$2; shift 2 ;;
     --stack) value "$1" 'a stack name' "${2-}"; stack=$2; shift 2 ;;
     --region) value "$1" 'a region' "${2-}"; region=$2; shift 2 ;;
     --platform) value "$1" 'a value such as linux/amd64' "${2-}"; platform=$2; shift 2 ;;
+    --target) value "$1" 'steps or zenml-step' "${2-}"; target=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     --print-tag) print_tag=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) bad_usage "unknown argument '$1'" ;;
   esac
 done
+
+case $target in
+  steps | zenml-step) ;;
+  *) bad_usage "--target '$target': use steps or zenml-step" ;;
+esac
 
 # shellcheck source=../spark/versions.env
 source "$root/spark/versions.env"
@@ -54,17 +64,31 @@ while IFS='=' read -r key _; do
   build_args+=(--build-arg "$key=${!key}")
 done < <(grep -E '^[A-Z0-9_]+=' "$root/spark/versions.env")
 
-# The content tag: every file the build reads (the .dockerignore allow-list, the Dockerfile and
-# the pins), hashed by path and content, in a fixed order.
-content_tag() {
-  cd "$root/spark"
-  {
-    printf '%s\n' Dockerfile .dockerignore versions.env image-requirements.txt run_step.py data/sample.csv
-    find zenml_spark_steps -name '*.py' -not -path '*/__pycache__/*'
-  } | LC_ALL=C sort | while IFS= read -r f; do printf '%s %s\n' "$(sha256sum "$f" | cut -c1-64)" "$f"; done \
-    | sha256sum | cut -c1-12
+# The content tag: every file the build of the target reads (the .dockerignore allow-lists, the
+# Dockerfile, the pins, the code), hashed by path and content, in a fixed order.
+build_files() {
+  cd "$root"
+  printf 'spark/%s\n' Dockerfile .dockerignore versions.env image-requirements.txt run_step.py data/sample.csv
+  find spark/zenml_spark_steps -name '*.py' -not -path '*/__pycache__/*'
+  if [ "$target" = zenml-step ]; then
+    printf '%s\n' spark/zenml-step-requirements.txt pipeline/.dockerignore
+    find pipeline/zenml_spark_eks -type f -not -path '*/__pycache__/*'
+  fi
 }
-tag="spark-$SPARK_VERSION-$(content_tag)"
+content_tag() {
+  # Paths relative to spark/ for the steps target, as before this script knew two targets: the
+  # steps image keeps its tag when only the zenml-step target changes.
+  build_files | sed 's|^spark/||' | LC_ALL=C sort | while IFS= read -r f; do
+    if [ -f "$root/spark/$f" ]; then p="$root/spark/$f"; else p="$root/$f"; fi
+    printf '%s %s\n' "$(sha256sum "$p" | cut -c1-64)" "$f"
+  done | sha256sum | cut -c1-12
+}
+if [ "$target" = zenml-step ]; then
+  zenml_version=$(sed -nE 's/^zenml==([^ ]+).*/\1/p' "$root/spark/zenml-step-requirements.txt")
+  tag="spark-$SPARK_VERSION-zenml-$zenml_version-$(content_tag)"
+else
+  tag="spark-$SPARK_VERSION-$(content_tag)"
+fi
 if [ "$print_tag" -eq 1 ]; then
   echo "$tag"
   exit 0
@@ -112,5 +136,7 @@ if [ "$dry_run" -eq 1 ]; then
 else
   aws ecr get-login-password "${region_args[@]}" | docker login --username AWS --password-stdin "$registry"
 fi
-run docker buildx build --platform "$platform" "${build_args[@]}" --tag "$image" --push "$root/spark"
+target_args=(--target "$target")
+[ "$target" = zenml-step ] && target_args+=(--build-context "pipeline=$root/pipeline")
+run docker buildx build --platform "$platform" "${target_args[@]}" "${build_args[@]}" --tag "$image" --push "$root/spark"
 echo "$image"

@@ -4,8 +4,11 @@
  *
  *   npm run outputs [-- --run] [--with-secret-values] [--stack NAME] [--region R] [-c key=value]
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { awsClients, endpointFromEnv, resolvedRegion } from '../lib/aws-clients';
 import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { REPO_ROOT } from '../lib/settings';
 import { table } from '../lib/table';
 import { findExecutable, type RunResult, runCommands } from './run-commands';
 import { readSecretValues } from './secrets';
@@ -18,8 +21,9 @@ const HELP = `${USAGE}
 
 Reads the outputs of the deployed stack and prints the commands that connect it to ZenML
 ${ZENML_VERSION}: aws eks update-kubeconfig, zenml secret create s3_authentication (when the stack
-has one), the S3 artifact store, the ECR container registry, a local image builder, the
-spark-kubernetes step operator, and the stack that joins them, set active. They register on the
+has one), the S3 artifact store, the ECR container registry, this project's spark-eks step-operator
+flavor and the step operator (the step image's tag is computed from the sources, as
+build-spark-image.sh --target zenml-step tags it), and the stack that joins them, set active. They register on the
 server your ZenML client is logged in to: the in-cluster one through 'npm run zenml-login' (keep it
 running in another terminal), or your own (zenmlServerUrl). The output is a shell script: paste
 it, or save it and review it.
@@ -64,7 +68,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const { stack, outputs } = await readStackOutputs(clients.cloudFormation, target.stackName, where);
   let plan: Plan;
   try {
-    plan = buildPlan(outputs, { prefix: flags['zenml-prefix'] });
+    plan = buildPlan(outputs, {
+      prefix: flags['zenml-prefix'],
+      stepImageTag: stepImageTag(),
+      nodeInstanceType: target.config.nodeInstanceType,
+    });
   } catch (e) {
     throw new CliError((e as Error).message, 2);
   }
@@ -104,6 +112,20 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write('warning: secret values are printed below; keep this output private\n');
   console.log(renderScript(stack.stackName, stack.status, outputs, commands, secretValues));
   return 0;
+}
+
+/** The content tag build-spark-image.sh gives (or gave) the step image of these sources. */
+function stepImageTag(): string {
+  const r = spawnSync(
+    'bash',
+    [path.join(REPO_ROOT, 'scripts/operate/build-spark-image.sh'), '--print-tag', '--target', 'zenml-step'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (r.status !== 0)
+    throw new CliError(
+      `build-spark-image.sh --print-tag failed: ${(r.stderr || r.error?.message || '').trim()}`,
+    );
+  return r.stdout.trim();
 }
 
 function run(
@@ -185,8 +207,10 @@ function renderScript(
     ...rows.map(([k, v]) => `#   ${k.padEnd(width)}  ${v}`),
     '#',
     ...comment(
-      `Needs: the AWS CLI v2, python3, and ZenML ${ZENML_VERSION} with its s3, aws, kubernetes and spark\n` +
-        `integrations (pip install -r requirements/zenml.txt). Log in to the ZenML server first:\n` +
+      `Needs: the AWS CLI v2, python3, and ZenML ${ZENML_VERSION} with its s3, aws and kubernetes\n` +
+        "integrations and this repo's spark-eks flavor (pip install -r requirements/zenml.txt), and the\n" +
+        `step image in ECR (npm run build-spark-image -- --stack ${stackName} --target zenml-step, once).\n` +
+        'Log in to the ZenML server first:\n' +
         (o.zenmlServerNamespace
           ? `npm run zenml-login (the in-cluster server, through a port-forward; keep it running)`
           : `zenml login ${o.zenmlServerUrl}`) +

@@ -9,10 +9,27 @@
  * database is the ZenML server's own store, configured by the stack on the server. The RDS master
  * credentials are deliberately not copied into a ZenML secret: every ZenML user could read them
  * there, and nothing in a pipeline needs them.
+ *
+ * The step operator is this project's `spark-eks` flavor (pipeline/zenml_spark_eks, installed by
+ * requirements/zenml.txt), registered first with `zenml step-operator flavor register`. ZenML's own
+ * `spark-kubernetes` flavor cannot work with this stack (keyless S3, Python 3.11, Java 17: see
+ * pipeline/tests/test_upstream_faults.py). Steps run in the prebuilt step image, so the stack has no
+ * image builder: nothing is built per run, and the user needs no Docker.
  */
-import type { StackOutputs } from './stack-outputs';
+import { ZENML_SERVER_IN_CLUSTER_URL } from '../../lib/settings/zenml';
+import { accountOf, type StackOutputs } from './stack-outputs';
 
 export { ZENML_VERSION } from '../../lib/settings/zenml';
+
+/** The flavor class `zenml step-operator flavor register` takes (pipeline/zenml_spark_eks/flavors). */
+export const SPARK_EKS_FLAVOR_SOURCE = 'zenml_spark_eks.flavors.SparkEksStepOperatorFlavor';
+export const SPARK_EKS_FLAVOR = 'spark-eks';
+/**
+ * The flavor's default `server_url` (what step pods get as ZENML_STORE_URL, whatever URL the client
+ * logged in with: a port-forward gives 127.0.0.1): the in-cluster server's Service. A test holds the
+ * Python default to it.
+ */
+export const STEP_POD_SERVER_URL = ZENML_SERVER_IN_CLUSTER_URL;
 
 /** ZenML secret name the reference guide used; the artifact store refers to it. */
 export const S3_SECRET = 's3_authentication';
@@ -20,7 +37,6 @@ export const S3_SECRET = 's3_authentication';
 export interface ZenmlNames {
   readonly artifactStore: string;
   readonly containerRegistry: string;
-  readonly imageBuilder: string;
   readonly stepOperator: string;
   /** ZenML's built-in local orchestrator: steps start from the client, the Spark ones run on EKS. */
   readonly orchestrator: string;
@@ -35,7 +51,6 @@ export function zenmlNames(prefix = 'spark'): ZenmlNames {
   return {
     artifactStore: `${prefix}_artifact_store`,
     containerRegistry: `${prefix}_container_registry`,
-    imageBuilder: `${prefix}_image_builder`,
     stepOperator: `${prefix}_step_operator`,
     orchestrator: 'default',
     stack: `${prefix}_stack`,
@@ -104,9 +119,13 @@ export interface Plan {
 export interface PlanOptions {
   /** Prefix of the ZenML component names (default `spark`). */
   readonly prefix?: string;
+  /** Tag of the step image in the stack's ECR repository (build-spark-image.sh --print-tag --target zenml-step). */
+  readonly stepImageTag: string;
+  /** Node group instance type: every step must fit on one such node (settings nodeInstanceType). */
+  readonly nodeInstanceType: string;
 }
 
-export function buildPlan(outputs: StackOutputs, options: PlanOptions = {}): Plan {
+export function buildPlan(outputs: StackOutputs, options: PlanOptions): Plan {
   const names = zenmlNames(options.prefix);
   const region = outputs.region;
   const zenml: PlannedCommand[] = [];
@@ -134,24 +153,12 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions = {}): Pla
     },
     containerRegistryCommand(names, outputs),
     {
-      title: 'Image builder: builds the step image with the local Docker daemon, then pushes it to ECR',
-      argv: ['zenml', 'image-builder', 'register', names.imageBuilder, '--flavor=local'],
+      title: `Step operator flavor ${SPARK_EKS_FLAVOR}: this project's (pipeline/zenml_spark_eks, installed by requirements/zenml.txt)`,
+      argv: ['zenml', 'step-operator', 'flavor', 'register', SPARK_EKS_FLAVOR_SOURCE],
     },
+    stepOperatorCommand(names, outputs, options),
     {
-      title: 'Step operator: runs each Spark step as spark-submit against the EKS API server',
-      argv: [
-        'zenml',
-        'step-operator',
-        'register',
-        names.stepOperator,
-        '--flavor=spark-kubernetes',
-        `--master=${outputs.sparkMasterUrl}`,
-        `--namespace=${outputs.sparkNamespace}`,
-        `--service_account=${outputs.sparkServiceAccount}`,
-      ],
-    },
-    {
-      title: `Stack: the five components together, set active`,
+      title: `Stack: the four components together, set active`,
       argv: [
         'zenml',
         'stack',
@@ -163,8 +170,6 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions = {}): Pla
         names.artifactStore,
         '-c',
         names.containerRegistry,
-        '-i',
-        names.imageBuilder,
         '-s',
         names.stepOperator,
         '--set',
@@ -178,6 +183,48 @@ export function buildPlan(outputs: StackOutputs, options: PlanOptions = {}): Pla
       argv: ['aws', 'eks', 'update-kubeconfig', '--name', outputs.clusterName, '--region', region],
     },
     zenml,
+  };
+}
+
+/** `arn:aws:eks:<region>:<account>:cluster/<name>`: the kubeconfig context `aws eks update-kubeconfig` creates. */
+export function kubeconfigContext(outputs: StackOutputs): string {
+  return `arn:aws:eks:${outputs.region}:${accountOf(outputs)}:cluster/${outputs.clusterName}`;
+}
+
+/**
+ * The spark-eks step operator with the stack's values: each step a Job in the spark namespace whose
+ * pod (the step image) is its Spark driver, sized to fit one node of the node group, reporting to
+ * the ZenML server at the stack's ZenmlServerUrl (the in-cluster Service, or your own server),
+ * submitted with your kubeconfig context for this cluster.
+ */
+export function stepOperatorCommand(
+  names: ZenmlNames,
+  outputs: StackOutputs,
+  options: PlanOptions,
+): PlannedCommand {
+  if (!/^[\w][\w.-]{0,127}$/.test(options.stepImageTag)) {
+    throw new Error(
+      `step image tag '${options.stepImageTag}': a Docker tag (build-spark-image.sh --print-tag --target zenml-step)`,
+    );
+  }
+  return {
+    title:
+      'Step operator: each step a Spark driver pod on EKS (client mode, keyless S3A, the step image as is; ' +
+      'build it once: npm run build-spark-image -- --target zenml-step)',
+    argv: [
+      'zenml',
+      'step-operator',
+      'register',
+      names.stepOperator,
+      `--flavor=${SPARK_EKS_FLAVOR}`,
+      `--kubernetes_namespace=${outputs.sparkNamespace}`,
+      `--service_account_name=${outputs.sparkServiceAccount}`,
+      `--kubernetes_context=${kubeconfigContext(outputs)}`,
+      `--region=${outputs.region}`,
+      `--node_instance_type=${options.nodeInstanceType}`,
+      `--image=${outputs.ecrRepositoryUri}:${options.stepImageTag}`,
+      `--server_url=${outputs.zenmlServerUrl}`,
+    ],
   };
 }
 

@@ -64,7 +64,8 @@ export function waitForForward(child: ChildProcess, timeoutMs: number): Promise<
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last output is read, losing kubectl's own words.
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(
         new CliError(

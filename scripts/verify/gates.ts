@@ -33,6 +33,9 @@ Gates: cfn-lint, checkov-cfn, checkov-k8s, cfn-guard, cdk-nag, cfn-validate, kub
   -c key=value    the settings the output was synthesized with (as given to npm run synth); the
                   gates refuse output that is not from a successful synth of these settings
   --only LIST     run only these gates (comma-separated)
+  --unstamped     --dist holds manifests another tool rendered (the step operator's objects in
+                  the pipeline suite): check them as they are, without the synth stamp; only
+                  with --only kubeconform and/or checkov-k8s
   --verbose       also list every acknowledged finding with its reason
   --json FILE     also write the results as JSON
 Exit code 0 only if every gate passed. Acknowledge a finding in gates/*.yaml (see docs/gates.md).
@@ -56,6 +59,7 @@ const OPTIONS = {
   out: { type: 'string', default: 'cdk.out' },
   dist: { type: 'string', default: 'dist' },
   only: { type: 'string' },
+  unstamped: { type: 'boolean', default: false },
   context: { type: 'string', short: 'c', multiple: true, default: [] },
   verbose: { type: 'boolean', short: 'v', default: false },
   json: { type: 'string' },
@@ -84,8 +88,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   // settings, with this code, wrote it.
   const readsDist = ['checkov-k8s', 'kubeconform', 'secrets'].some((g) => want.has(g));
   const readsOut = [...want].some((g) => g !== 'checkov-k8s' && g !== 'kubeconform');
+  if (values.unstamped && (readsOut || want.has('secrets'))) {
+    throw new CliError(
+      `--unstamped with --only ${[...want].join(',')}: allowed only with --only kubeconform and/or checkov-k8s (the other gates read the synth's own output)`,
+      EXIT.usage,
+    );
+  }
   if (readsOut) requireCurrent(outDir, 'cdk.out', config);
-  if (readsDist) requireCurrent(distDir, 'dist', config);
+  if (readsDist && !values.unstamped) requireCurrent(distDir, 'dist', config);
 
   let index: AssemblyIndex | undefined;
   const results: GateResult[] = [];

@@ -15,7 +15,7 @@ source "$root/scripts/lib/ensure-node.sh" || { echo "test: no usable Node.js $ZS
 echo "node: $(command -v node) $(node --version)"
 
 # Fast suites first; the ones that need Python tools install them (cached) inside their own script.
-ALL_SUITES=(install typecheck lint unit synth manifests gates spark kubernetes emulator zenml zenml-server rehearsal)
+ALL_SUITES=(install typecheck lint unit synth manifests gates spark pipeline kubernetes emulator zenml zenml-server rehearsal)
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=("${ALL_SUITES[@]}")
 [[ " ${want[*]} " == *" install "* ]] || want=(install "${want[@]}")
@@ -85,6 +85,7 @@ run_suite synth bash scripts/estimate/synth.sh
 run_suite manifests bash scripts/verify/test-manifests.sh
 run_suite gates bash scripts/verify/gates.sh
 run_suite spark bash scripts/verify/test-spark.sh
+run_suite pipeline bash scripts/verify/test-pipeline.sh
 run_suite kubernetes bash scripts/verify/test-kubernetes.sh
 run_suite emulator bash scripts/verify/test-emulator.sh
 run_suite zenml bash scripts/verify/test-zenml.sh

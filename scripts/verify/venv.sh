@@ -19,7 +19,8 @@ if [ ! -f "$dir/.complete" ]; then
   mkdir -p "$cache/venvs"
   "$python" -m venv "$dir"
   "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/$req" "$@" >&2
+  # From the repository root: a requirements file may name a package of this repo (./pipeline).
+  (cd "$root" && "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/$req" "$@") >&2
   touch "$dir/.complete"
 fi
 mkdir -p "$root/.venvs"

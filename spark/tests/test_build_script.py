@@ -21,6 +21,9 @@ def copy_of_sources(tmp_path: Path) -> Path:
     (tmp_path / SCRIPT).parent.mkdir(parents=True)
     shutil.copy(ROOT / SCRIPT, tmp_path / SCRIPT)
     shutil.copytree(SPARK_DIR, tmp_path / "spark", ignore=shutil.ignore_patterns("__pycache__", "tests", ".pytest_cache"))
+    (tmp_path / "pipeline").mkdir()
+    shutil.copy(ROOT / "pipeline" / ".dockerignore", tmp_path / "pipeline" / ".dockerignore")
+    shutil.copytree(ROOT / "pipeline" / "zenml_spark_eks", tmp_path / "pipeline" / "zenml_spark_eks", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
 
@@ -51,3 +54,28 @@ def test_bad_arguments_are_named():
     assert "give --repository URI or --stack NAME" in build_script(ROOT, "--dry-run").stderr
     tagged = build_script(ROOT, "--repository", f"{REPOSITORY}:latest", "--dry-run")
     assert tagged.returncode == 2 and "without a tag" in tagged.stderr
+
+
+def test_the_zenml_step_tag_names_both_versions_and_follows_the_package():
+    tag = build_script(ROOT, "--print-tag", "--target", "zenml-step").stdout.strip()
+    assert tag.startswith(f"spark-{read_versions()['SPARK_VERSION']}-zenml-0.98.0-") and len(tag.rsplit("-", 1)[1]) == 12
+
+
+def test_a_change_to_the_package_changes_only_the_zenml_step_tag(tmp_path):
+    copy = copy_of_sources(tmp_path)
+    before = {t: build_script(copy, "--print-tag", "--target", t).stdout.strip() for t in ("steps", "zenml-step")}
+    flavor = copy / "pipeline" / "zenml_spark_eks" / "sizing.py"
+    flavor.write_text(flavor.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after = {t: build_script(copy, "--print-tag", "--target", t).stdout.strip() for t in ("steps", "zenml-step")}
+    assert after["steps"] == before["steps"] and after["zenml-step"] != before["zenml-step"]
+
+
+def test_dry_run_of_the_zenml_step_target_passes_the_package_context():
+    result = build_script(ROOT, "--repository", REPOSITORY, "--target", "zenml-step", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    build = next(line for line in result.stdout.splitlines() if "docker buildx build" in line)
+    assert f"--target zenml-step --build-context pipeline={ROOT / 'pipeline'}" in build
+    steps = build_script(ROOT, "--repository", REPOSITORY, "--dry-run").stdout
+    assert "--target steps " in steps and "--build-context" not in steps
+    assert "--target 'bogus': use steps or zenml-step" in build_script(ROOT, "--target", "bogus", "--print-tag").stderr
+

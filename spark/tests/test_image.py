@@ -56,10 +56,27 @@ def test_pyspark_in_the_test_venv_is_the_pinned_spark_version():
     assert pyspark.__version__ == VERSIONS["SPARK_VERSION"]
 
 
+def stages(instructions) -> dict[str, list[dict]]:
+    """The Dockerfile's instructions by stage name (`FROM x AS name`)."""
+    out: dict[str, list[dict]] = {}
+    current = None
+    for i in instructions:
+        if i["instruction"] == "FROM":
+            current = i["value"].split()[-1]
+            out[current] = []
+        if current is not None:
+            out[current].append(i)
+    return out
+
+
+def test_two_targets_the_jobs_image_and_the_zenml_step_image_built_on_it(instructions):
+    froms = [i["value"] for i in instructions if i["instruction"] == "FROM"]
+    assert froms == ["${SPARK_BASE_IMAGE} AS steps", "steps AS zenml-step"]
+
+
 def test_base_image_is_the_official_python_image_of_the_pinned_version(instructions):
     froms = [i for i in instructions if i["instruction"] == "FROM"]
-    assert len(froms) == 1
-    image = resolve(froms[0]["value"])
+    image = resolve(froms[0]["value"].split()[0])
     repository, _, tag = image.partition(":")
     assert repository in ("apache/spark", "spark"), image
     assert tag.startswith(f"{VERSIONS['SPARK_VERSION']}-") and "python3" in tag, image
@@ -73,11 +90,14 @@ def test_dockerfile_declares_every_pin_without_a_default(instructions):
         assert args[key] is False, f"ARG {key} has a default in the Dockerfile: versions.env must be the only pin"
 
 
-def test_the_image_ends_as_the_non_root_spark_user(instructions):
+def test_every_target_ends_as_the_non_root_spark_user(instructions):
+    for name, stage in stages(instructions).items():
+        users = [i["value"] for i in stage if i["instruction"] == "USER"]
+        assert users, name
+        user = users[-1].split(":")[0]
+        assert user not in ("root", "0") and user.isdigit(), "a numeric non-root USER lets the kubelet verify runAsNonRoot"
+        assert users[-1] == "185:185", name  # the spark user of the apache/spark images
     assert instructions[-1]["instruction"] == "USER"
-    user = instructions[-1]["value"].split(":")[0]
-    assert user not in ("root", "0") and user.isdigit(), "a numeric non-root USER lets the kubelet verify runAsNonRoot"
-    assert user == "185"  # the spark user of the apache/spark images
 
 
 def test_every_downloaded_jar_is_checked_by_sha256(instructions):
@@ -98,7 +118,7 @@ def test_every_downloaded_jar_is_checked_by_sha256(instructions):
 
 def test_pip_installs_only_hash_pinned_wheels(instructions):
     installs = [r for r in runs(instructions) if "pip install" in r]
-    assert installs and all("--require-hashes" in r for r in installs)
+    assert len(installs) == 2 and all("--require-hashes" in r and "--only-binary=:all:" in r for r in installs)
     requirements = (SPARK_DIR / "image-requirements.txt").read_text(encoding="utf-8")
     pins = re.findall(r"^([A-Za-z0-9_.-]+)==", requirements, flags=re.M)
     assert pins == ["numpy"]
@@ -138,3 +158,52 @@ def test_the_image_copies_the_step_programs_and_sample(instructions):
     assert "data/sample.csv /opt/zenml-spark/data/sample.csv" in copies
     ignored = (SPARK_DIR / ".dockerignore").read_text(encoding="utf-8")
     assert "!tests" not in ignored
+
+
+ZENML_STEP_REQUIREMENTS = SPARK_DIR / "zenml-step-requirements.txt"
+
+
+def requirement_pins(path: Path) -> dict[str, tuple[str, int]]:
+    """{name: (version, number of hashes)} of a hash-pinned requirements file."""
+    pins: dict[str, tuple[str, int]] = {}
+    name = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        m = re.match(r"^([A-Za-z0-9_.-]+)==([^ ]+) \\$", line)
+        if m:
+            name = m.group(1).lower()
+            pins[name] = (m.group(2), 0)
+        else:
+            assert re.fullmatch(r"    --hash=sha256:[0-9a-f]{64}( \\)?", line), line
+            pins[name] = (pins[name][0], pins[name][1] + 1)
+    return pins
+
+
+def test_the_zenml_step_target_pins_zenml_like_the_client(instructions):
+    pins = requirement_pins(ZENML_STEP_REQUIREMENTS)
+    assert all(hashes >= 1 for _, hashes in pins.values())
+    client = (SPARK_DIR.parent / "requirements" / "zenml.txt").read_text(encoding="utf-8")
+    client_zenml = re.search(r"^zenml(?:\[[a-z,]+\])?==(\S+)$", client, flags=re.M).group(1)
+    assert pins["zenml"][0] == client_zenml
+    # The integrations ZenML needs in a step of this stack: s3 (the artifact store) and kubernetes (the operator's base).
+    assert {"s3fs", "boto3", "aws-profile-manager", "kubernetes", "jinja2"} <= set(pins)
+    assert int(pins["kubernetes"][0].split(".")[0]) < 26
+    assert tuple(int(p) for p in pins["boto3"][0].split(".")[:2]) >= (1, 34)  # boto3 >= 1.34.41 reads Pod Identity
+    # Not ZenML's spark integration (pyspark 3.2.1): the image's own pyspark is used.
+    assert "pyspark" not in pins and "py4j" not in pins
+    numpy = requirement_pins(SPARK_DIR / "image-requirements.txt")["numpy"]
+    assert pins["numpy"] == numpy
+
+
+def test_the_zenml_step_target_adds_python_zenml_the_package_and_the_path(instructions):
+    stage = stages(instructions)["zenml-step"]
+    body = "\n".join(i["value"] for i in stage)
+    assert "ln -s /usr/bin/python3 /usr/local/bin/python" in body
+    assert "--from=pipeline zenml_spark_eks /opt/zenml-spark/zenml_spark_eks" in body
+    assert "/opt/spark/python" in body and "py4j-*-src.zip" in body and "echo /opt/zenml-spark" in body
+    assert [i["value"] for i in stage if i["instruction"] == "WORKDIR"] == ["/opt/spark/work-dir"]
+    ignored = (SPARK_DIR / ".dockerignore").read_text(encoding="utf-8")
+    assert "!zenml-step-requirements.txt" in ignored
+    assert (SPARK_DIR.parent / "pipeline" / ".dockerignore").read_text(encoding="utf-8").splitlines()[1:3] == ["*", "!zenml_spark_eks/"]
+

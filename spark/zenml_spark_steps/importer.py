@@ -37,14 +37,32 @@ def check_schema(df: DataFrame) -> list[str]:
     return features
 
 
-def run(spark: SparkSession, paths: RunPaths, input_uri: str = DEFAULT_INPUT) -> dict:
+def load_dataset(spark: SparkSession, input_uri: str = DEFAULT_INPUT) -> DataFrame:
+    """The input CSV as a DataFrame, checked: the step logic the Job and the ZenML step share.
+
+    Args:
+        spark: the session (local, or a client-mode driver on Kubernetes).
+        input_uri: a CSV with a header row (``file://``, ``s3a://``...), readable by driver and executors.
+
+    Returns:
+        The rows with inferred column types (lazy: nothing is read beyond the schema and one row).
+
+    Raises:
+        StepError: a required column is missing or not numeric, or the file has a header but no rows.
+    """
     df = spark.read.option("header", True).option("inferSchema", True).csv(input_uri)
-    features = check_schema(df)
+    check_schema(df)
+    # isEmpty() reads at most one row, not the whole input.
+    if df.isEmpty():
+        raise StepError(f"the input {input_uri} has a header but no rows")
+    return df
+
+
+def run(spark: SparkSession, paths: RunPaths, input_uri: str = DEFAULT_INPUT) -> dict:
+    df = load_dataset(spark, input_uri)
     df.write.mode("overwrite").parquet(paths.dataset)
     rows = spark.read.parquet(paths.dataset).count()
-    if rows == 0:
-        raise StepError(f"the input {input_uri} has a header but no rows")
-    return {"rows": rows, "features": features, "output": paths.dataset}
+    return {"rows": rows, "features": feature_columns(df.columns), "output": paths.dataset}
 
 
 def main(argv: list[str] | None = None, spark: SparkSession | None = None) -> int:

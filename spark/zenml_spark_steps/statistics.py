@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import sys
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from zenml_spark_steps.common import RunPaths, base_parser, run_main
 
 
+def summarize(dataset: DataFrame) -> DataFrame:
+    """describe() of every column: one row per statistic (count, mean, stddev, min, max), values as strings."""
+    return dataset.describe()
+
+
+def summary_rows(summary: DataFrame) -> dict[str, dict[str, str]]:
+    """The (small) summary collected as {statistic: {column: value}}."""
+    return {r["summary"]: {k: v for k, v in r.asDict().items() if k != "summary"} for r in summary.collect()}
+
+
 def run(spark: SparkSession, paths: RunPaths) -> dict:
-    summary = spark.read.parquet(paths.dataset).describe()
+    summary = summarize(spark.read.parquet(paths.dataset))
     summary.write.mode("overwrite").parquet(paths.summary)
-    rows = {r["summary"]: {k: v for k, v in r.asDict().items() if k != "summary"} for r in summary.collect()}
-    return {"summary": rows, "output": paths.summary}
+    return {"summary": summary_rows(summary), "output": paths.summary}
 
 
 def main(argv: list[str] | None = None, spark: SparkSession | None = None) -> int:

@@ -6,7 +6,7 @@ import sys
 
 from pyspark.ml.classification import RandomForestClassificationModel, RandomForestClassifier
 from pyspark.ml.evaluation import MulticlassClassificationEvaluator
-from pyspark.sql import Row, SparkSession
+from pyspark.sql import DataFrame, Row, SparkSession
 
 from zenml_spark_steps.common import DEFAULT_SEED, LABEL_COLUMN, RunPaths, StepError, base_parser, run_main
 from zenml_spark_steps.transformer import FEATURES_COLUMN
@@ -19,20 +19,33 @@ def accuracy(model: RandomForestClassificationModel, df) -> float:
     return float(evaluator.evaluate(model.transform(df)))
 
 
-def run(spark: SparkSession, paths: RunPaths, seed: int = DEFAULT_SEED, min_accuracy: float = 0.0) -> dict:
-    train = spark.read.parquet(paths.transformed("train"))
-    evaluation = spark.read.parquet(paths.transformed("eval"))
+def train(train_features: DataFrame, seed: int = DEFAULT_SEED) -> RandomForestClassificationModel:
+    """A RandomForestClassifier (NUM_TREES trees, seeded) fitted on ``features``/``label`` (the transformer's output)."""
     classifier = RandomForestClassifier(
         featuresCol=FEATURES_COLUMN, labelCol=LABEL_COLUMN, numTrees=NUM_TREES, seed=seed
     )
-    model = classifier.fit(train)
+    return classifier.fit(train_features)
+
+
+def evaluate(model: RandomForestClassificationModel, evaluation: DataFrame) -> dict:
+    """{"eval_accuracy": fraction 0-1, "eval_rows": count, "num_trees": NUM_TREES} on a transformed split."""
+    return {"eval_accuracy": accuracy(model, evaluation), "eval_rows": evaluation.count(), "num_trees": NUM_TREES}
+
+
+def check_min_accuracy(metrics: dict, min_accuracy: float) -> None:
+    """The quality gate. Raises StepError when ``metrics["eval_accuracy"]`` is below ``min_accuracy`` (0-1)."""
+    if metrics["eval_accuracy"] < min_accuracy:
+        raise StepError(f"eval accuracy {metrics['eval_accuracy']:.3f} is below --min-accuracy={min_accuracy}")
+
+
+def run(spark: SparkSession, paths: RunPaths, seed: int = DEFAULT_SEED, min_accuracy: float = 0.0) -> dict:
+    evaluation = spark.read.parquet(paths.transformed("eval"))
+    model = train(spark.read.parquet(paths.transformed("train")), seed)
     model.write().overwrite().save(paths.classifier_model)
-    eval_accuracy = accuracy(model, evaluation)
-    metrics = {"eval_accuracy": eval_accuracy, "eval_rows": evaluation.count(), "num_trees": NUM_TREES}
+    metrics = evaluate(model, evaluation)
     spark.createDataFrame([Row(**metrics)]).coalesce(1).write.mode("overwrite").json(paths.metrics)
-    if eval_accuracy < min_accuracy:
-        # A quality gate that fails the step (and so the Kubernetes Job), after saving what it measured.
-        raise StepError(f"eval accuracy {eval_accuracy:.3f} is below --min-accuracy={min_accuracy}")
+    # A quality gate that fails the step (and so the Kubernetes Job), after saving what it measured.
+    check_min_accuracy(metrics, min_accuracy)
     return {**metrics, "model": paths.classifier_model}
 
 

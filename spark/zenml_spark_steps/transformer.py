@@ -36,12 +36,22 @@ def build_pipeline(features: list[str]) -> Pipeline:
     )
 
 
+def fit(train: DataFrame) -> PipelineModel:
+    """The feature pipeline (build_pipeline) fitted on the cast train split."""
+    return build_pipeline(feature_columns(train.columns)).fit(cast_columns(train))
+
+
+def transform(model: PipelineModel, split: DataFrame) -> DataFrame:
+    """One split cast and transformed: two columns, ``features`` (vector) and ``label`` (int)."""
+    return model.transform(cast_columns(split)).select(FEATURES_COLUMN, LABEL_COLUMN)
+
+
 def run(spark: SparkSession, paths: RunPaths) -> dict:
-    splits = {name: cast_columns(spark.read.parquet(paths.split(name))) for name in SPLITS}
-    model = build_pipeline(feature_columns(splits["train"].columns)).fit(splits["train"])
+    splits = {name: spark.read.parquet(paths.split(name)) for name in SPLITS}
+    model = fit(splits["train"])
     model.write().overwrite().save(paths.transformer_model)
     for name, df in splits.items():
-        model.transform(df).select(FEATURES_COLUMN, LABEL_COLUMN).write.mode("overwrite").parquet(paths.transformed(name))
+        transform(model, df).write.mode("overwrite").parquet(paths.transformed(name))
     width = spark.read.parquet(paths.transformed("train")).first()[FEATURES_COLUMN].size
     return {"feature_vector_size": width, "model": paths.transformer_model, "output": paths.step("transformer")}
 

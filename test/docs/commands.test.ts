@@ -79,7 +79,12 @@ const RULES: readonly [RegExp, Action][] = [
     skip('installs into your Python; the zenml suite installs the same file into its venv'),
   ],
   [/^zenml login /, skip('needs a ZenML server')],
-  [/^python run\.py$/, skip('needs a deployed stack and a ZenML server')],
+  [
+    /^python pipeline\/run\.py$/,
+    skip(
+      'the pipeline suite runs it end to end (local ZenML server, moto S3); on EKS it needs the deployed stack',
+    ),
+  ],
   [/^aws /, skip('needs an AWS account')],
   [/^kubectl /, skip('needs a cluster')],
 ];
@@ -90,6 +95,7 @@ const PLACEHOLDERS: readonly [RegExp, string][] = [
   [/<account>/g, '123456789012'],
   [/<your-role>/g, 'Admin'],
   [/<id>/g, 'demo-1'],
+  [/<StackName>|<stack>/g, 'zenml-spark'],
   [/<tag>/g, 'spark-4.1.2-0123456789ab'],
   [/clusterAdminPrincipalArns=\.\.\./g, 'clusterAdminPrincipalArns=arn:aws:iam::123456789012:role/Admin'],
   [/-c key=value/g, '-c nodeMinSize=1'],

@@ -28,7 +28,7 @@ describe('writeManifests', () => {
   test('GIVEN no values WHEN written THEN one file per chart, every gap a named placeholder', () => {
     const written = writeManifests(dir);
     expect(written.map((w) => [w.chart, w.file.replace(dir, ''), w.objects])).toEqual([
-      ['spark-rbac', '/spark-rbac.k8s.yaml', 4],
+      ['spark-rbac', '/spark-rbac.k8s.yaml', 6],
       ['pipeline-jobs', '/pipeline-jobs.k8s.yaml', 11],
       ['cluster-autoscaler', '/cluster-autoscaler.k8s.yaml', 6],
       ['zenml-server', '/zenml-server.k8s.yaml', 7],

@@ -146,7 +146,7 @@ describe('a real PySpark client-mode driver as spark-service-account', () => {
     expect(creates).toHaveLength(EXECUTORS);
     for (const e of creates) {
       expect(e.annotations?.['pod-security.kubernetes.io/audit-violations']).toBeUndefined();
-      expect(e.annotations?.['pod-security.kubernetes.io/enforce-policy']).toBe('baseline:latest');
+      expect(e.annotations?.['pod-security.kubernetes.io/enforce-policy']).toBe('restricted:latest');
     }
   });
 

@@ -47,7 +47,9 @@ describe('the deploy-time Spark RBAC manifest on a real API server', () => {
     expect(Object.keys(first).sort()).toEqual([
       'Namespace/spark-namespace',
       'Role/spark-driver',
+      'Role/zenml-step-submitter',
       'RoleBinding/spark-driver',
+      'RoleBinding/zenml-step-submitter',
       'ServiceAccount/spark-service-account',
     ]);
     applyServerSide(cp, rbacObjects);
@@ -63,7 +65,9 @@ describe('the deploy-time Spark RBAC manifest on a real API server', () => {
     };
     const r = kubectl(cp, ['apply', '--dry-run=server', '-f', '-'], { input: JSON.stringify(pod) });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
+    expect(r.stderr).toMatch(
+      /violates PodSecurity "restricted:latest": host namespaces \(hostNetwork=true\)/,
+    );
   });
 
   test('every call a Spark driver makes (both deploy modes) is allowed in the namespace', () => {

@@ -1,5 +1,12 @@
 import { App, Testing } from 'cdk8s';
-import { POD_SECURITY_LABELS, SPARK_DRIVER_ROLE_NAME, SparkRbacChart } from '../../k8s/spark-rbac-chart';
+import {
+  POD_SECURITY_LABELS,
+  SPARK_DRIVER_ROLE_NAME,
+  SparkRbacChart,
+  STEP_SUBMITTER_GROUP,
+  STEP_SUBMITTER_ROLE_NAME,
+  STEP_SUBMITTER_RULES,
+} from '../../k8s/spark-rbac-chart';
 import { tempDir } from '../temp-dirs';
 import { allows, grants, type PolicyRule } from './rbac-helpers';
 import { SPARK_DRIVER_API_CALLS } from './spark-driver-api';
@@ -21,6 +28,11 @@ function synth(props = {}): K8sObject[] {
 }
 
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+/** The driver's Role or RoleBinding (the chart also has the step submitters'). */
+const driver = (objects: K8sObject[], kind: string) =>
+  objects.filter((o) => o.kind === kind && o.metadata.name === SPARK_DRIVER_ROLE_NAME);
+const submitter = (objects: K8sObject[], kind: string) =>
+  objects.filter((o) => o.kind === kind && o.metadata.name === STEP_SUBMITTER_ROLE_NAME);
 
 /**
  * Grants the Role gives although no Spark call in SPARK_DRIVER_API_CALLS needs them. The issue
@@ -43,13 +55,15 @@ const GRANTED_BEYOND_KNOWN_CALLS = [
 ];
 
 describe('SparkRbacChart', () => {
-  test('GIVEN defaults WHEN synthesized THEN the namespace, service account, Role and RoleBinding only', () => {
+  test('GIVEN defaults WHEN synthesized THEN the namespace, service account, and the driver and step submitter Roles and RoleBindings only', () => {
     const objects = synth();
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/spark-namespace',
       'ServiceAccount/spark-service-account',
       `Role/${SPARK_DRIVER_ROLE_NAME}`,
       `RoleBinding/${SPARK_DRIVER_ROLE_NAME}`,
+      `Role/${STEP_SUBMITTER_ROLE_NAME}`,
+      `RoleBinding/${STEP_SUBMITTER_ROLE_NAME}`,
     ]);
   });
 
@@ -59,7 +73,7 @@ describe('SparkRbacChart', () => {
     for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
       expect(o.metadata.namespace).toBe('spark-namespace');
     }
-    const [binding] = ofKind(objects, 'RoleBinding');
+    const [binding] = driver(objects, 'RoleBinding');
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',
       kind: 'Role',
@@ -75,7 +89,7 @@ describe('SparkRbacChart', () => {
   });
 
   test('the Role has no wildcards and only core-group resources', () => {
-    const [role] = ofKind(synth(), 'Role');
+    const [role] = driver(synth(), 'Role');
     for (const rule of role.rules ?? []) {
       expect(rule.apiGroups).toEqual(['']);
       expect([...(rule.resources ?? []), ...rule.verbs]).not.toContain('*');
@@ -86,20 +100,20 @@ describe('SparkRbacChart', () => {
   test.each(SPARK_DRIVER_API_CALLS.map((c) => [`${c.verb} ${c.resource}`, c.source, c] as const))(
     'the Role allows the Spark driver call %s (%s)',
     (_call, _source, call) => {
-      const [role] = ofKind(synth(), 'Role');
+      const [role] = driver(synth(), 'Role');
       expect(allows(role.rules ?? [], { apiGroup: '', resource: call.resource, verb: call.verb })).toBe(true);
     },
   );
 
   test('every grant is used by a known Spark call or listed, with the reviewed leftovers', () => {
-    const [role] = ofKind(synth(), 'Role');
+    const [role] = driver(synth(), 'Role');
     const needed = new Set(SPARK_DRIVER_API_CALLS.map((c) => `core/${c.resource}:${c.verb}`));
     const beyond = [...new Set(grants(role.rules ?? []))].filter((g) => !needed.has(g)).sort();
     expect(beyond).toEqual(GRANTED_BEYOND_KNOWN_CALLS);
   });
 
   test('the Role does not reach secrets, pod exec/attach/portforward, or RBAC objects', () => {
-    const [role] = ofKind(synth(), 'Role');
+    const [role] = driver(synth(), 'Role');
     const rules = role.rules ?? [];
     for (const [apiGroup, resource] of [
       ['', 'secrets'],
@@ -122,7 +136,7 @@ describe('SparkRbacChart', () => {
     expect(JSON.stringify(sa)).not.toContain('eks.amazonaws.com/role-arn');
   });
 
-  test('the namespace enforces Pod Security baseline and audits/warns restricted', () => {
+  test('the namespace enforces, audits and warns Pod Security restricted', () => {
     const [ns] = ofKind(synth(), 'Namespace');
     expect(ns.metadata.labels).toEqual(expect.objectContaining(POD_SECURITY_LABELS));
     expect(ns.metadata.labels?.['app.kubernetes.io/part-of']).toBe('zenml-spark-eks');
@@ -134,7 +148,7 @@ describe('SparkRbacChart', () => {
     expect(ofKind(objects, 'ServiceAccount')[0].metadata).toEqual(
       expect.objectContaining({ name: 'driver', namespace: 'spark-jobs' }),
     );
-    expect(ofKind(objects, 'RoleBinding')[0].subjects?.[0]).toEqual(
+    expect(driver(objects, 'RoleBinding')[0].subjects?.[0]).toEqual(
       expect.objectContaining({ name: 'driver', namespace: 'spark-jobs' }),
     );
   });
@@ -151,5 +165,54 @@ describe('SparkRbacChart', () => {
     const chart = new SparkRbacChart(app, 'spark-rbac');
     expect(chart.namespace).toBe('spark-namespace');
     expect(app.synthYaml()).not.toMatch(/\$\{Token\[/);
+  });
+});
+
+describe('the step submitters Role (what a pipeline user needs for the spark-eks step operator)', () => {
+  const objects = synth();
+  const [role] = submitter(objects, 'Role');
+  const [binding] = submitter(objects, 'RoleBinding');
+
+  test('grants exactly the operator calls: jobs create/list/delete, secrets create/patch/delete, pods list, pods/log get', () => {
+    expect([...new Set(grants(role.rules ?? []))].sort()).toEqual(
+      STEP_SUBMITTER_RULES.flatMap((r) =>
+        r.verbs.map((v) => `${r.apiGroup === '' ? 'core' : r.apiGroup}/${r.resource}:${v}`),
+      ).sort(),
+    );
+    expect(grants(role.rules ?? [])).toEqual(
+      expect.arrayContaining(['batch/jobs:create', 'core/secrets:create', 'core/pods/log:get']),
+    );
+  });
+
+  test("cannot read secrets (other users' tokens), create pods or exec into them, or touch RBAC", () => {
+    const rules = role.rules ?? [];
+    for (const [apiGroup, resource, verb] of [
+      ['', 'secrets', 'get'],
+      ['', 'secrets', 'list'],
+      ['', 'secrets', 'watch'],
+      ['', 'pods', 'create'],
+      ['', 'pods/exec', 'create'],
+      ['', 'configmaps', 'create'],
+      ['batch', 'jobs', 'update'],
+      ['rbac.authorization.k8s.io', 'roles', 'create'],
+    ])
+      expect([apiGroup, resource, verb, allows(rules, { apiGroup, resource, verb })]).toEqual([
+        apiGroup,
+        resource,
+        verb,
+        false,
+      ]);
+  });
+
+  test('is bound, in the namespace only, to the step submitters group', () => {
+    expect(role.metadata.namespace).toBe('spark-namespace');
+    expect(binding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: STEP_SUBMITTER_ROLE_NAME,
+    });
+    expect(binding.subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: STEP_SUBMITTER_GROUP },
+    ]);
   });
 });

@@ -120,6 +120,12 @@ const CASES: readonly Case[] = [
   ),
   c('verify/gates.ts', ['--only', 'nope'], 2, /^error: --only nope: unknown gate/),
   c(
+    'verify/gates.ts',
+    ['--unstamped'],
+    2,
+    /^error: --unstamped with --only [\w,-]+: allowed only with --only kubeconform/,
+  ),
+  c(
     'verify/rehearsal.ts',
     ['--nope'],
     2,

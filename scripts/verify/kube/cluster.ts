@@ -46,6 +46,8 @@ export interface KubectlOptions {
   readonly input?: string;
   /** Impersonate this user (`--as`), e.g. system:serviceaccount:ns:name. */
   readonly as?: string;
+  /** Impersonate these groups too (`--as-group`), with `as`. */
+  readonly asGroups?: readonly string[];
   /** Bound on the call. @default 60 s */
   readonly timeoutMs?: number;
 }
@@ -56,7 +58,13 @@ export function kubectl(
   args: readonly string[],
   options: KubectlOptions = {},
 ): KubectlResult {
-  const full = ['--kubeconfig', cp.kubeconfig, ...(options.as ? ['--as', options.as] : []), ...args];
+  const full = [
+    '--kubeconfig',
+    cp.kubeconfig,
+    ...(options.as ? ['--as', options.as] : []),
+    ...(options.asGroups ?? []).flatMap((g) => ['--as-group', g]),
+    ...args,
+  ];
   const r = spawnSync(cp.kubectl, full, {
     input: options.input,
     encoding: 'utf8',
@@ -75,8 +83,8 @@ export function kubectlOk(cp: ControlPlane, args: readonly string[], options: Ku
 }
 
 /**
- * `kubectl auth can-i` as another identity: true for "yes". `resource` may name a subresource
- * (`pods/log`); namespace '*' asks across all namespaces.
+ * `kubectl auth can-i` as another identity (a user, with `asGroups` its groups): true for "yes".
+ * `resource` may name a subresource (`pods/log`); namespace '*' asks across all namespaces.
  */
 export function canI(
   cp: ControlPlane,
@@ -84,12 +92,13 @@ export function canI(
   verb: string,
   resource: string,
   namespace?: string,
+  asGroups?: readonly string[],
 ): boolean {
   const scope = namespace === '*' ? ['--all-namespaces'] : namespace ? ['-n', namespace] : [];
   // kubectl reads `pods/log` as TYPE/NAME; a subresource goes in its own flag.
   const [type, subresource] = resource.split('/');
   const sub = subresource ? ['--subresource', subresource] : [];
-  const r = kubectl(cp, ['auth', 'can-i', verb, type, ...sub, ...scope], { as });
+  const r = kubectl(cp, ['auth', 'can-i', verb, type, ...sub, ...scope], { as, asGroups });
   // can-i exits 1 for "no"; anything else on stderr is an error worth seeing.
   if (r.code !== 0 && r.stdout.trim() !== 'no') {
     throw new Error(`kubectl auth can-i ${verb} ${resource}: ${r.stderr.trim()}`);

@@ -46,7 +46,7 @@ describe('a deployed, keyless stack', () => {
       'aws eks update-kubeconfig',
       'zenml artifact-store register',
       'zenml container-registry register',
-      'zenml image-builder register',
+      'zenml step-operator flavor',
       'zenml step-operator register',
       'zenml stack register',
     ]);

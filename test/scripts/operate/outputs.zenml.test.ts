@@ -35,6 +35,12 @@ const venv = (name: string) =>
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
 
+const stepImageTag = execFileSync(
+  'bash',
+  ['scripts/operate/build-spark-image.sh', '--print-tag', '--target', 'zenml-step'],
+  { cwd: ROOT, encoding: 'utf8' },
+).trim();
+
 let moto: MotoServer;
 let binPath: string;
 let work: string;
@@ -119,7 +125,6 @@ function assertRegistered(
   expect(tableRows(stackOut)).toEqual({
     ARTIFACT_STORE: 'spark_artifact_store',
     CONTAINER_REGISTRY: 'spark_container_registry',
-    IMAGE_BUILDER: 'spark_image_builder',
     ORCHESTRATOR: 'default',
     STEP_OPERATOR: 'spark_step_operator',
   });
@@ -130,13 +135,19 @@ function assertRegistered(
   expect(tableRows(zenml(env, ['container-registry', 'describe', 'spark_container_registry']))).toEqual({
     URI: outputs.containerRegistryUri,
   });
-  expect(tableRows(zenml(env, ['step-operator', 'describe', 'spark_step_operator']))).toEqual({
-    MASTER: outputs.sparkMasterUrl,
-    NAMESPACE: 'spark-namespace',
-    SERVICE_ACCOUNT: 'spark-service-account',
+  const operator = zenml(env, ['step-operator', 'describe', 'spark_step_operator']);
+  expect(operator).toMatch(/Step_Operator 'spark_step_operator' of flavor 'spark-eks'/);
+  expect(tableRows(operator)).toMatchObject({
+    KUBERNETES_NAMESPACE: 'spark-namespace',
+    SERVICE_ACCOUNT_NAME: 'spark-service-account',
+    KUBERNETES_CONTEXT: `arn:aws:eks:${REGION}:${outputs.containerRegistryUri.split('.')[0]}:cluster/zenml-spark`,
+    REGION,
+    NODE_INSTANCE_TYPE: 't3a.xlarge',
+    IMAGE: `${outputs.ecrRepositoryUri}:${stepImageTag}`,
+    SERVER_URL: outputs.zenmlServerUrl,
   });
-  const builder = zenml(env, ['image-builder', 'describe', 'spark_image_builder']);
-  expect(builder).toMatch(/Image_Builder 'spark_image_builder' of flavor 'local'/);
+  // The flavor is this repo's, registered as a custom flavor the real CLI can load.
+  expect(zenml(env, ['step-operator', 'flavor', 'list'])).toMatch(/spark-eks/);
 }
 
 test('outputs --run --with-secret-values registers the stack, its secrets and kubeconfig', async () => {

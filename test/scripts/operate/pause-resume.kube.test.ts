@@ -392,6 +392,19 @@ test('pause refuses while a Spark pod is not finished, and changes nothing', asy
     '--image=registry.k8s.io/pause:3.10',
     '--labels=test=pause-resume',
     '--restart=Never',
+    // The namespace enforces restricted Pod Security, as for every Spark pod.
+    `--overrides=${JSON.stringify({
+      spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 185, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'spark-run-9-trainer-driver',
+            image: 'registry.k8s.io/pause:3.10',
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+        ],
+      },
+    })}`,
   ]);
   const r = await run('pause');
   expect(r.code).toBe(1);

@@ -1,12 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StackOutputs } from '../../../scripts/operate/stack-outputs';
 import {
   buildPlan,
   containerRegistryCommand,
+  kubeconfigContext,
   renderShell,
   S3_SECRET,
+  SPARK_EKS_FLAVOR,
+  SPARK_EKS_FLAVOR_SOURCE,
+  STEP_POD_SERVER_URL,
   secretValuesForZenml,
   shellQuote,
+  stepOperatorCommand,
   zenmlNames,
 } from '../../../scripts/operate/zenml-commands';
 
@@ -29,7 +36,8 @@ const OUTPUTS: StackOutputs = {
   updateKubeconfigCommand: 'aws eks update-kubeconfig --name zenml-spark --region eu-west-1',
 };
 const S3_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zenml-spark/s3_authentication-XyZ123';
-const DB = {};
+const TAG = 'spark-4.1.2-zenml-0.98.0-0123456789ab';
+const DB = { stepImageTag: TAG, nodeInstanceType: 't3a.xlarge' };
 
 /** Runs a rendered line through bash's own parser and returns the words it produces. */
 function bashWords(line: string): string[] {
@@ -39,7 +47,7 @@ function bashWords(line: string): string[] {
 }
 
 describe('buildPlan', () => {
-  test('keyless stack: five components and a stack set active, no secret, no authentication_secret', () => {
+  test('keyless stack: the components, the spark-eks flavor and a stack set active, no secret, no authentication_secret', () => {
     // GIVEN a stack without s3AccessKey WHEN the plan is built
     const plan = buildPlan(OUTPUTS, DB);
     const argvs = plan.zenml.map((c) => c.argv.join(' '));
@@ -48,12 +56,14 @@ describe('buildPlan', () => {
     expect(argvs).toEqual([
       'zenml artifact-store register spark_artifact_store --flavor=s3 --path=s3://zenml-spark-artifacts-1a2b',
       'zenml container-registry register spark_container_registry --flavor=aws --uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com',
-      'zenml image-builder register spark_image_builder --flavor=local',
-      'zenml step-operator register spark_step_operator --flavor=spark-kubernetes ' +
-        '--master=k8s://https://ABC.gr7.eu-west-1.eks.amazonaws.com --namespace=spark-namespace ' +
-        '--service_account=spark-service-account',
+      'zenml step-operator flavor register zenml_spark_eks.flavors.SparkEksStepOperatorFlavor',
+      'zenml step-operator register spark_step_operator --flavor=spark-eks ' +
+        '--kubernetes_namespace=spark-namespace --service_account_name=spark-service-account ' +
+        '--kubernetes_context=arn:aws:eks:eu-west-1:111122223333:cluster/zenml-spark --region=eu-west-1 ' +
+        `--node_instance_type=t3a.xlarge --image=111122223333.dkr.ecr.eu-west-1.amazonaws.com/zenml:${TAG} ` +
+        '--server_url=http://zenml-server.zenml.svc:8080',
       'zenml stack register spark_stack -o default -a spark_artifact_store -c spark_container_registry ' +
-        '-i spark_image_builder -s spark_step_operator --set',
+        '-s spark_step_operator --set',
     ]);
     // The RDS master credentials are never copied into ZenML, where every ZenML user could read them.
     expect(plan.zenml.some((c) => c.secretFrom !== undefined)).toBe(false);
@@ -219,5 +229,49 @@ describe('secretValuesForZenml, every shape', () => {
         'secret the-secret is not a JSON object of key/value pairs',
       );
     }
+  });
+});
+
+describe('the spark-eks step operator', () => {
+  const names = zenmlNames();
+
+  test('no image builder anywhere: steps run in the prebuilt step image', () => {
+    const argvs = buildPlan(OUTPUTS, DB).zenml.map((c) => c.argv.join(' '));
+    expect(argvs.filter((a) => /image-builder|-i /.test(a))).toEqual([]);
+    expect(argvs.filter((a) => a.includes('spark-kubernetes'))).toEqual([]);
+  });
+
+  test('the flavor is registered before the component that uses it', () => {
+    const argvs = buildPlan(OUTPUTS, DB).zenml.map((c) => c.argv.slice(0, 4).join(' '));
+    expect(argvs.indexOf('zenml step-operator flavor register')).toBe(
+      argvs.indexOf('zenml step-operator register spark_step_operator') - 1,
+    );
+  });
+
+  test("the step pods' server URL is the stack's ZenmlServerUrl (your own server with zenmlServer=false); a bad tag is refused", () => {
+    const own = { ...OUTPUTS, zenmlServerUrl: 'https://zenml.example.com' };
+    expect(stepOperatorCommand(names, own, DB).argv.at(-1)).toBe('--server_url=https://zenml.example.com');
+    expect(() => stepOperatorCommand(names, OUTPUTS, { ...DB, stepImageTag: 'has space' })).toThrow(
+      /step image tag 'has space'/,
+    );
+  });
+
+  test('the flavor registered is the one in pipeline/, with the in-cluster server URL as its default', () => {
+    const flavor = readFileSync(
+      join(__dirname, '../../../pipeline/zenml_spark_eks/flavors/spark_eks_step_operator_flavor.py'),
+      'utf8',
+    );
+    expect(flavor).toContain(`IN_CLUSTER_SERVER_URL = "${STEP_POD_SERVER_URL}"`);
+    expect(flavor).toContain(`SPARK_EKS_STEP_OPERATOR_FLAVOR = "${SPARK_EKS_FLAVOR}"`);
+    const init = readFileSync(
+      join(__dirname, '../../../pipeline/zenml_spark_eks/flavors/__init__.py'),
+      'utf8',
+    );
+    expect(SPARK_EKS_FLAVOR_SOURCE.split('.').at(-1)).toBe('SparkEksStepOperatorFlavor');
+    expect(init).toContain('SparkEksStepOperatorFlavor,');
+  });
+
+  test('the kubeconfig context is the one update-kubeconfig creates', () => {
+    expect(kubeconfigContext(OUTPUTS)).toBe('arn:aws:eks:eu-west-1:111122223333:cluster/zenml-spark');
   });
 });
