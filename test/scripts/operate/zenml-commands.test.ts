@@ -181,9 +181,9 @@ describe('what the user reads above each command, exactly', () => {
     expect(buildPlan(OUTPUTS, DB).zenml.map((c) => c.title)).toEqual([
       'Artifact store: the S3 bucket; the client uses your AWS credentials, Spark pods their Pod Identity role',
       "Container registry: ECR (ZenML pushes images to the 'zenml' repository)",
-      'Image builder: builds the step image with the local Docker daemon, then pushes it to ECR',
-      'Step operator: runs each Spark step as spark-submit against the EKS API server',
-      'Stack: the five components together, set active',
+      "Step operator flavor spark-eks: this project's (pipeline/zenml_spark_eks, installed by requirements/zenml.txt)",
+      'Step operator: each step a Spark driver pod on EKS (client mode, keyless S3A, the step image as is; build it once: npm run build-spark-image -- --target zenml-step)',
+      'Stack: the four components together, set active',
     ]);
     const keyed = buildPlan({ ...OUTPUTS, s3SecretArn: S3_ARN }, DB);
     expect(keyed.zenml.slice(0, 2).map((c) => c.title)).toEqual([
