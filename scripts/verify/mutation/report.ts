@@ -36,6 +36,12 @@ export interface GroupResult {
   readonly target: number;
   /** What was mutated: the group's globs, or the files --files narrowed it to. */
   readonly scope: readonly string[];
+  /**
+   * The tests Stryker ran, when the group limits them (MutationGroup.tests); absent: every test
+   * related to the mutated files. A limited set gives a lower bound: the other tests could only
+   * kill more.
+   */
+  readonly tests?: readonly string[];
   readonly counts: Readonly<Record<MutantStatus, number>>;
   /** (killed + timeout) / (killed + timeout + survived + no coverage), in percent, one decimal. */
   readonly score: number;
@@ -144,7 +150,10 @@ export function mutmutMutants(text: string, packageDir: string): Mutant[] {
 }
 
 export function groupResult(
-  base: Pick<GroupResult, 'group' | 'tool' | 'commit' | 'finishedAt' | 'seconds' | 'target' | 'scope'>,
+  base: Pick<
+    GroupResult,
+    'group' | 'tool' | 'commit' | 'finishedAt' | 'seconds' | 'target' | 'scope' | 'tests'
+  >,
   mutants: readonly Mutant[],
   equivalents: Readonly<Record<string, string>>,
 ): GroupResult {
@@ -218,7 +227,7 @@ export function renderResults(
       const c = r.counts;
       const met = r.scoreWithEquivalents >= r.target ? 'met' : 'NOT met';
       out.push(
-        `| ${r.group} | ${(r.scope ?? []).map((x) => `\`${x}\``).join(', ')} | ${pct(r.score)} | ${pct(r.scoreWithEquivalents)} | ${r.target} % (${met}) | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError + c.RuntimeError} | ${duration(r.seconds)} | ${r.commit.slice(0, 12)}${r.commit.endsWith('+dirty') ? '+dirty' : ''} (${r.finishedAt.slice(0, 16)}Z) |`,
+        `| ${r.group} | ${(r.scope ?? []).map((x) => `\`${x}\``).join(', ')}${r.tests ? `; tests ${r.tests.map((x) => `\`${x}\``).join(', ')} only` : ''} | ${pct(r.score)} | ${pct(r.scoreWithEquivalents)} | ${r.target} % (${met}) | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError + c.RuntimeError} | ${duration(r.seconds)} | ${r.commit.slice(0, 12)}${r.commit.endsWith('+dirty') ? '+dirty' : ''} (${r.finishedAt.slice(0, 16)}Z) |`,
       );
     }
   }

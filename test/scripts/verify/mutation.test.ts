@@ -1,4 +1,4 @@
-import { GROUPS, narrowGroup, selectGroups } from '../../../scripts/verify/mutation';
+import { GROUPS, narrowGroup, selectGroups, withTests } from '../../../scripts/verify/mutation';
 
 describe('npm run mutation: choosing what to mutate', () => {
   test('every group has a target from issue 16 and the folders it promises', () => {
@@ -39,5 +39,24 @@ describe('npm run mutation: choosing what to mutate', () => {
       expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/not files of group lib/) }),
     );
     expect(() => narrowGroup(lib, '')).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+
+  test("k8s runs the charts' own tests only (the stack's tests synthesize every chart per mutant); the others every related test", () => {
+    expect(GROUPS.filter((g) => g.tests).map((g) => [g.name, g.tests])).toEqual([
+      ['k8s', ['test/k8s/**/*.test.ts']],
+    ]);
+  });
+
+  test('--tests limits a group to test globs under test/, and refuses any other', () => {
+    const settings = GROUPS.find((g) => g.name === 'settings') as (typeof GROUPS)[number];
+    expect(withTests(settings, 'test/lib/settings/**/*.test.ts, test/k8s/a.test.ts')).toEqual({
+      ...settings,
+      tests: ['test/lib/settings/**/*.test.ts', 'test/k8s/a.test.ts'],
+    });
+    for (const bad of ['', 'lib/settings/config.ts', 'test/lib/fixtures.ts']) {
+      expect(() => withTests(settings, bad)).toThrow(
+        expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/test globs under test\//) }),
+      );
+    }
   });
 });

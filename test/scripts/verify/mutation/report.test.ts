@@ -150,4 +150,15 @@ describe('a group result and the report', () => {
     expect(md).toContain('- `lib/a.ts:9` EqualityOperator: `a >= b`');
     expect(md.endsWith('\n')).toBe(true);
   });
+
+  test('a group measured with a limited set of tests says so in its scope (a lower bound)', () => {
+    const k8s = groupResult(
+      { ...base, group: 'k8s', scope: ['k8s/**/*.ts'], tests: ['test/k8s/**/*.test.ts'] },
+      [m('Killed')],
+      {},
+    );
+    expect(renderResults(new Map([['latest', [k8s]]]), ['k8s'])).toContain(
+      '| k8s | `k8s/**/*.ts`; tests `test/k8s/**/*.test.ts` only | 100.0 % |',
+    );
+  });
 });
