@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { settingsFromFlags } from '../../../scripts/lib/settings';
+import { REPO_ROOT, settingsFromFlags } from '../../../scripts/lib/settings';
 import { writeOkStamp } from '../../../scripts/lib/synth-stamp';
 import { main } from '../../../scripts/verify/gates';
 import { tempDir } from '../../temp-dirs';
@@ -12,20 +12,21 @@ import { tempDir } from '../../temp-dirs';
 jest.setTimeout(120_000);
 
 /** A stamped cdk.out/ with a validation report, and a stamped dist/. */
-function outputs(guardViolations: unknown[] = []) {
+function outputs(guardViolations: unknown[] = [], { manifest = true } = {}) {
   const out = tempDir('gates-main-out-');
   const dist = tempDir('gates-main-dist-');
-  fs.writeFileSync(
-    path.join(out, 'manifest.json'),
-    JSON.stringify({
-      artifacts: {
-        ZenmlSpark: {
-          type: 'aws:cloudformation:stack',
-          properties: { templateFile: 'ZenmlSpark.template.json' },
+  if (manifest)
+    fs.writeFileSync(
+      path.join(out, 'manifest.json'),
+      JSON.stringify({
+        artifacts: {
+          ZenmlSpark: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'ZenmlSpark.template.json' },
+          },
         },
-      },
-    }),
-  );
+      }),
+    );
   fs.writeFileSync(path.join(out, 'ZenmlSpark.template.json'), '{"Resources":{}}');
   fs.writeFileSync(
     path.join(out, 'validation-report.json'),
@@ -111,5 +112,94 @@ describe('npm run gates', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^Usage: bash scripts\/verify\/gates\.sh/);
+  });
+
+  test("--unstamped only with kubeconform and/or checkov-k8s: the other gates read the synth's own output", async () => {
+    for (const only of ['kubeconform,secrets', 'cfn-guard', 'checkov-k8s,cdk-nag']) {
+      await expect(run(['--only', only, '--unstamped'])).rejects.toMatchObject({
+        exitCode: 2,
+        message: `--unstamped with --only ${only}: allowed only with --only kubeconform and/or checkov-k8s (the other gates read the synth's own output)`,
+      });
+    }
+  });
+
+  describe('each gate refuses only the output it reads', () => {
+    const unstamped = () => tempDir('gates-main-unstamped-');
+    // kubeconform stood in up to its schema build, which fails on a wheel that is not there.
+    const schemaEnv = {
+      GATES_CACHE: '',
+      GATES_K8S_SCHEMA_KEY: 'k',
+      GATES_K8S_SCHEMA_WHEEL: '/nonexistent.whl',
+    };
+    let saved: NodeJS.ProcessEnv;
+    beforeEach(() => {
+      saved = { ...process.env };
+      Object.assign(process.env, { ...schemaEnv, GATES_CACHE: tempDir('gates-main-cache-') });
+    });
+    afterEach(() => {
+      process.env = saved;
+    });
+
+    test('kubeconform --unstamped reads dist/ as it is, and cdk.out/ not at all', async () => {
+      const dist = path.join(unstamped(), 'rendered');
+      const r = await run(['--out', unstamped(), '--dist', dist, '--only', 'kubeconform', '--unstamped']);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/\n\s*kubeconform\s+FAIL\s/);
+      expect(r.out).toContain('rendered/ not found: the main synth command (npm run synth) writes it');
+    });
+
+    test('kubeconform without --unstamped: dist/ must be stamped, cdk.out/ is not read', async () => {
+      const { dist } = outputs();
+      const r = await run(['--out', unstamped(), '--dist', dist, '--only', 'kubeconform']);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('Gates on ');
+      expect(r.out).toMatch(/\n\s*kubeconform\s+FAIL\s/);
+      await expect(
+        run(['--out', unstamped(), '--dist', unstamped(), '--only', 'kubeconform']),
+      ).rejects.toThrow(/^refusing /);
+    });
+
+    test('the synth-time gates read cdk.out/ only; secrets reads both', async () => {
+      const { out } = outputs();
+      const r = await run(['--out', out, '--dist', unstamped(), '--only', 'cfn-guard,cdk-nag']);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`Gates on ${path.relative(REPO_ROOT, out)}/ and `);
+      expect(r.out).toContain('(cfn-guard, cdk-nag)');
+      await expect(run(['--out', out, '--dist', unstamped(), '--only', 'secrets'])).rejects.toThrow(
+        /^refusing /,
+      );
+      const { dist } = outputs();
+      await expect(run(['--out', unstamped(), '--dist', dist, '--only', 'secrets'])).rejects.toThrow(
+        /^refusing /,
+      );
+    });
+  });
+
+  test('GIVEN a stamped cdk.out/ without a manifest THEN every CloudFormation gate asked fails with why, and no tool is started', async () => {
+    const { out, dist } = outputs([], { manifest: false });
+    const json = path.join(tempDir('gates-main-json-'), 'r.json');
+    const r = await run([
+      '--out',
+      out,
+      '--dist',
+      dist,
+      '--only',
+      'cfn-lint,cfn-guard,cdk-nag',
+      '--json',
+      json,
+    ]);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      gate: string;
+      passed: boolean;
+      problems: string[];
+    }[];
+    expect(results.map((g) => [g.gate, g.passed, g.problems])).toEqual(
+      ['cfn-lint', 'cfn-guard', 'cdk-nag'].map((g) => [
+        g,
+        false,
+        [`${path.join(out, 'manifest.json')} not found: run the main synth command (npm run synth) first`],
+      ]),
+    );
   });
 });
