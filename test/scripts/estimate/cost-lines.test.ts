@@ -50,6 +50,11 @@ const PRICES: PriceTable = {
       s3StandardGbMonth: p(0.025),
       ecrGbMonth: p(0.1),
     },
+    // A region with a figure the table does not know (null, with why) and a key missing.
+    'xx-part-1': {
+      eksClusterHour: { usd: null, src: 'test', note: 'not sold here' },
+      secretMonth: p(0.4),
+    },
   },
 };
 
@@ -276,12 +281,13 @@ describe('secrets, keys, logs, storage, handlers', () => {
       K1: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
       K2: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: false } },
       K3: { Type: 'AWS::KMS::Key' },
+      K4: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } },
     });
     expect(only(rotating, 'AWS::KMS::Key')).toEqual([
       expect.objectContaining({
-        quantity: 3,
-        monthly: 3,
-        note: '1 with rotation: each of the first two yearly rotations adds one key-month',
+        quantity: 4,
+        monthly: 4,
+        note: '2 with rotation: each of the first two yearly rotations adds one key-month',
       }),
     ]);
     expect(only(estimate({ K: { Type: 'AWS::KMS::Key' } }), 'AWS::KMS::Key')[0].note).toBe('');
@@ -465,6 +471,33 @@ describe('the estimate as a whole', () => {
     expect(sparkIn({ sparkNodesPerRun: 3 }, { MinSize: 0, DesiredSize: 0, MaxSize: 2 })).toBe(2);
     expect(sparkIn({ sparkNodesPerRun: 3 }, { MinSize: 0, DesiredSize: 0, MaxSize: 4 })).toBe(3);
     expect(sparkIn({ sparkNodesPerRun: 1 }, { MinSize: 2, DesiredSize: 2, MaxSize: 4 })).toBe(2);
+    // Only the Spark pool: the system pool stays at its minimum, another group at its desired size.
+    const running = estimate(
+      {
+        System: nodegroup({
+          InstanceTypes: ['m.one'],
+          Labels: { [POOL_LABEL]: 'system' },
+          ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 3 },
+        }),
+        Other: nodegroup({
+          InstanceTypes: ['m.one'],
+          ScalingConfig: { MinSize: 0, DesiredSize: 1, MaxSize: 4 },
+        }),
+      },
+      { sparkNodesPerRun: 3 },
+    ).scenarios.running;
+    expect(running.byPool).toEqual({ system: 1, Other: 1 });
+  });
+
+  test('two node groups of one pool add up in it', () => {
+    const spark = (desired: number) =>
+      nodegroup({
+        InstanceTypes: ['m.two'],
+        Labels: { [POOL_LABEL]: 'spark' },
+        ScalingConfig: { MinSize: desired, DesiredSize: desired, MaxSize: 5 },
+      });
+    const { idle, max } = estimate({ SparkA: spark(1), SparkB: spark(2) }).scenarios;
+    expect([idle.byPool, max.byPool, idle.nodes]).toEqual([{ spark: 3 }, { spark: 10 }, 3]);
   });
 
   test('priceState: the database line stops with the database, NAT data only with the last node', () => {
@@ -499,7 +532,7 @@ describe('the estimate as a whole', () => {
     const e = estimate(TEMPLATE, {}, 'yy-none-1');
     expect(e.regionPriced).toBe(false);
     expect(e.unpricedRegionReason).toBe(
-      `pricing/aws-prices.json has no prices for yy-none-1; it has ${REGION} (add the region's figures, with their sources, to price it)`,
+      `pricing/aws-prices.json has no prices for yy-none-1; it has ${REGION}, xx-part-1 (add the region's figures, with their sources, to price it)`,
     );
     expect(e.unpriced).toEqual(e.lines);
     expect(new Set(e.lines.map((l) => l.note))).toEqual(
@@ -540,7 +573,177 @@ describe('price formatting', () => {
       unitUsd(0.99999),
       unitUsd(1),
       unitUsd(12.5),
+      unitUsd(12.3456),
       unitUsd(null),
-    ]).toEqual(['$0.1504', '$0.045', '$0.10', '$1.00', '$1.00', '$12.50', 'unpriced']);
+    ]).toEqual(['$0.1504', '$0.045', '$0.10', '$1.00', '$1.00', '$12.50', '$12.35', 'unpriced']);
+  });
+});
+
+describe('what the report prints of each line', () => {
+  test('group, item, unit, note and the resources counted, for every kind of line', () => {
+    const e = estimate({
+      Cluster: { Type: 'AWS::EKS::Cluster' },
+      Ng: nodegroup({ InstanceTypes: ['m.one'], ScalingConfig: { MinSize: 1, DesiredSize: 1, MaxSize: 1 } }),
+      N1: { Type: 'AWS::EC2::NatGateway' },
+      N2: { Type: 'AWS::EC2::NatGateway' },
+      Ip: { Type: 'AWS::EC2::EIP' },
+      Ep: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', SubnetIds: ['a'] } },
+      Db: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'mysql', DBInstanceClass: 'db.one' } },
+      Sec: { Type: 'AWS::SecretsManager::Secret' },
+      Key: { Type: 'AWS::KMS::Key' },
+      Logs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+      Bucket: {
+        Type: 'AWS::S3::Bucket',
+        Properties: { LoggingConfiguration: { DestinationBucketName: { Ref: 'Access' } } },
+      },
+      Access: { Type: 'AWS::S3::Bucket' },
+      Repo: { Type: 'AWS::ECR::Repository' },
+      Fn: { Type: 'AWS::Lambda::Function' },
+      Q: { Type: 'AWS::SQS::Queue' },
+    });
+    expect(e.lines.map((l) => [l.group, l.item, l.unit, l.note, l.resources])).toEqual([
+      [
+        'AWS::EKS::Cluster',
+        'EKS control plane (standard support)',
+        'cluster-hour',
+        `${H} h/month; a version in extended support costs 6x`,
+        ['Cluster'],
+      ],
+      ['AWS::EKS::Nodegroup', 'EC2 m.one nodes', 'instance-hour', 'min 1 / desired 1 / max 1', ['Ng']],
+      [
+        'AWS::EKS::Nodegroup',
+        'node root volumes (20 GiB gp3 each)',
+        'GB-month',
+        'volume type assumed gp3; gp2 costs ~25% more',
+        ['Ng'],
+      ],
+      [
+        'AWS::EC2::NatGateway',
+        'NAT gateway hours',
+        'gateway-hour',
+        `${H} h/month each, whether or not traffic flows`,
+        ['N1', 'N2'],
+      ],
+      [
+        'AWS::EC2::NatGateway',
+        'NAT data processing (assumed)',
+        'GB',
+        'usage assumption: image pulls and installs; S3 bypasses NAT through the gateway endpoint',
+        ['N1', 'N2'],
+      ],
+      [
+        'AWS::EC2::EIP',
+        'public IPv4 addresses (Elastic IPs)',
+        'address-hour',
+        'charged since 2024-02 whether attached or idle',
+        ['Ip'],
+      ],
+      [
+        'AWS::EC2::VPCEndpoint',
+        'interface endpoint',
+        'endpoint-AZ-hour',
+        'data processed not counted',
+        ['Ep'],
+      ],
+      ['AWS::RDS::DBInstance', 'RDS mysql db.one single-AZ', 'instance-hour', undefined, ['Db']],
+      [
+        'AWS::RDS::DBInstance',
+        'RDS gp2 storage',
+        'GB-month',
+        'automated backups free up to the provisioned size',
+        ['Db'],
+      ],
+      [
+        'AWS::SecretsManager::Secret',
+        'Secrets Manager secrets',
+        'secret-month',
+        'API calls ($0.05 per 10,000) not counted',
+        ['Sec'],
+      ],
+      ['AWS::KMS::Key', 'KMS customer managed keys', 'key-month', '', ['Key']],
+      ['AWS::Logs::LogGroup', 'other log ingestion (1 group, assumed)', 'GB', undefined, ['Logs']],
+      ['AWS::Logs::LogGroup', 'other log storage at retention', 'GB-month', undefined, ['Logs']],
+      [
+        'AWS::S3::Bucket',
+        'artifact store (1 bucket, S3 Standard, assumed)',
+        'GB-month',
+        'requests not counted',
+        ['Bucket'],
+      ],
+      ['AWS::S3::Bucket', 'access-log bucket (assumed)', 'GB-month', undefined, ['Access']],
+      [
+        'AWS::ECR::Repository',
+        'ECR image storage (1 repository, assumed)',
+        'GB-month',
+        'pulls inside the region are free',
+        ['Repo'],
+      ],
+      [
+        'AWS::Lambda::Function',
+        'custom-resource handlers',
+        'function',
+        'invoked only during deploy/destroy: free tier or cents',
+        ['Fn'],
+      ],
+      [
+        'AWS::SQS::Queue',
+        'not modelled',
+        'resource',
+        'UNPRICED: this resource type is not in the cost model (add it in scripts/estimate/cost-lines.ts)',
+        ['Q'],
+      ],
+    ]);
+    // Only the node lines have a per-node share; one unconfirmed price is none here.
+    expect(e.lines.filter((l) => l.perNodeMonthly !== undefined).map((l) => l.item)).toEqual([
+      'EC2 m.one nodes',
+      'node root volumes (20 GiB gp3 each)',
+    ]);
+    expect(e.unconfirmedPrices).toBe(0);
+    expect(e.lines[0]).toEqual({
+      group: 'AWS::EKS::Cluster',
+      item: 'EKS control plane (standard support)',
+      quantity: 1,
+      unit: 'cluster-hour',
+      unitsPerMonth: H,
+      unitPrice: 0.1,
+      monthly: 73,
+      priceStatus: 'confirmed',
+      note: `${H} h/month; a version in extended support costs 6x`,
+      resources: ['Cluster'],
+    });
+  });
+
+  test('a figure the table marks unknown is unpriced with its note; a key it lacks, with the general reason', () => {
+    const e = estimate(
+      {
+        Cluster: { Type: 'AWS::EKS::Cluster' },
+        Key: { Type: 'AWS::KMS::Key' },
+        Sec: { Type: 'AWS::SecretsManager::Secret' },
+      },
+      {},
+      'xx-part-1',
+    );
+    expect(e.lines.map((l) => [l.group, l.monthly, l.note])).toEqual([
+      ['AWS::EKS::Cluster', null, 'UNPRICED: not sold here'],
+      ['AWS::SecretsManager::Secret', 0.4, 'API calls ($0.05 per 10,000) not counted'],
+      ['AWS::KMS::Key', null, 'UNPRICED: no price in pricing/aws-prices.json'],
+    ]);
+    // A keyed price (instance types) the region lacks altogether.
+    const ng = estimate({ Ng: nodegroup({ InstanceTypes: ['m.one'] }) }, {}, 'xx-part-1');
+    expect(only(ng, 'AWS::EKS::Nodegroup')[0].note).toBe(
+      'UNPRICED: no on-demand price for m.one in xx-part-1',
+    );
+  });
+
+  test("log groups: only a flow log makes one a flow-log group, only a Lambda function's LoggingConfig a Lambda one", () => {
+    const e = estimate({
+      Filter: { Type: 'AWS::Logs::SubscriptionFilter', Properties: { LogGroupName: { Ref: 'AppLogs' } } },
+      Other: { Type: 'AWS::Custom::Thing', Properties: { LoggingConfig: { LogGroup: { Ref: 'AppLogs' } } } },
+      AppLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+    });
+    expect(only(e, 'AWS::Logs::LogGroup').map((l) => l.item)).toEqual([
+      'other log ingestion (1 group, assumed)',
+      'other log storage at retention',
+    ]);
   });
 });
