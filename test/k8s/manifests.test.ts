@@ -157,8 +157,15 @@ describe('the written files', () => {
     expect(env.ZENML_STORE_URL).toBe('mysql://PLACEHOLDER-DATABASE-ENDPOINT:3306/zenml');
   });
 
+  test('a CDK token in a value is refused before the file is written', () => {
+    const token = ['$', '{Token[TOKEN.9]}'].join(''); // a CDK token as it renders
+    expect(() => writeManifests(dir, { ...KNOWN, imageUri: token })).toThrow(
+      `chart pipeline-jobs: unresolved CDK token ${token} in the written manifest`,
+    );
+  });
+
   test('toYaml never folds a long value onto a second line (a spark-submit --conf is longer than 80 characters)', () => {
-    const long = `spark.hadoop.fs.s3a.aws.credentials.provider=${'x'.repeat(100)}`;
+    const long = `spark.driver.extraJavaOptions=${'-Dx=y '.repeat(20).trim()}`;
     expect(toYaml([{ args: [long] }, { kind: 'B' }])).toBe(`args:\n  - ${long}\n---\nkind: B\n`);
   });
 });

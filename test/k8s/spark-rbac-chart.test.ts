@@ -221,6 +221,17 @@ describe('the step submitters Role (what a pipeline user needs for the spark-eks
       ]);
   });
 
+  test('every object of the chart says what it belongs to', () => {
+    for (const o of synth())
+      expect([o.kind, o.metadata.labels]).toEqual([
+        o.kind,
+        expect.objectContaining({
+          'app.kubernetes.io/part-of': 'zenml-spark-eks',
+          'app.kubernetes.io/component': 'spark-rbac',
+        }),
+      ]);
+  });
+
   test('is bound, in the namespace only, to the step submitters group', () => {
     const { role, binding } = submitterObjects();
     expect(role.metadata.namespace).toBe('spark-namespace');

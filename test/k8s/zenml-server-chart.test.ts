@@ -202,6 +202,20 @@ describe('ZenmlServerChart', () => {
       const objs = objects();
       const service = find(objs, 'Service');
       expect(service.metadata.name).toBe('zenml-server');
+      expect(service.metadata.labels).toEqual(
+        expect.objectContaining({ 'app.kubernetes.io/name': 'zenml-server' }),
+      );
+      // Every object says what it belongs to.
+      for (const o of objs)
+        expect([o.kind, o.metadata]).toEqual([
+          o.kind,
+          expect.objectContaining({
+            labels: expect.objectContaining({
+              'app.kubernetes.io/part-of': 'zenml-spark-eks',
+              'app.kubernetes.io/component': 'zenml-server',
+            }),
+          }),
+        ]);
       expect(service.spec).toEqual({
         type: 'ClusterIP',
         selector: { 'app.kubernetes.io/name': 'zenml-server' },
