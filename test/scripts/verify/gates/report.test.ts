@@ -1,3 +1,4 @@
+import { table } from '../../../../scripts/lib/table';
 import { printReport, resultsJson } from '../../../../scripts/verify/gates/report';
 import { type GateResult, result } from '../../../../scripts/verify/gates/result';
 
@@ -65,6 +66,37 @@ describe('gates report', () => {
     expect(quiet).not.toContain('Failed:');
     expect(quiet).toContain('gates: 1 passed, 0 failed');
     expect(printed([guard], true)).toContain('  ✓ rule_y ZenmlSpark/D: a reviewed reason');
+  });
+
+  test('the whole text: the table, then a block per gate with something to say, the failed gates, the time', () => {
+    const pass = result('cfn-guard', 'cdk.out/ guard rules', Date.now() - 2_000);
+    pass.ms = 2_049;
+    const fail = result('checkov-k8s', 'dist/', Date.now(), {
+      unacknowledged: [
+        { rule: 'CKV_K8S_1', resource: 'Deployment/x', location: 'x.yaml', message: 'no limits' },
+      ],
+      acknowledged: [acked('CKV_K8S_2', 'ZenmlSpark/Stack/ZenmlSpark/Pod'), acked('CKV_K8S_2', 'Other/Pod')],
+      stale: [],
+      invalid: [],
+    });
+    fail.ms = 100;
+    expect(printed([pass, fail], false)).toBe(
+      [
+        '\nGates',
+        table(
+          ['gate', 'result', 'findings', 'acknowledged', 'time', 'scope'],
+          [
+            ['cfn-guard', 'pass', '0', '0', '2.0 s', 'cdk.out/ guard rules'],
+            ['checkov-k8s', 'FAIL', '3', '2', '0.1 s', 'dist/'],
+          ],
+        ),
+        // No severity: none printed. checkov's acknowledged checks listed, ZenmlSpark/ cut at the start only.
+        '\ncheckov-k8s\n  ✗ CKV_K8S_1 Deployment/x\n      no limits\n      at x.yaml\n  ✓ CKV_K8S_2 x2 acknowledged: Stack/ZenmlSpark/Pod, Other/Pod',
+        '\nFailed: checkov-k8s. Fix the finding, or acknowledge it narrowly with a reason in gates/*.yaml (docs/gates.md).',
+        'gates took 12.3 s',
+        'gates: 1 passed, 1 failed',
+      ].join('\n'),
+    );
   });
 
   test('--json: every gate without the matched secret values', () => {

@@ -10,6 +10,7 @@ import { readAssemblyIndex } from '../../../../../scripts/verify/gates/parsers/a
 import { cfnLintGate } from '../../../../../scripts/verify/gates/runners/cfn-lint';
 import { checkovGates } from '../../../../../scripts/verify/gates/runners/checkov';
 import { kubeconformGate } from '../../../../../scripts/verify/gates/runners/kubeconform';
+import { runTool, tail } from '../../../../../scripts/verify/gates/runners/tool';
 import { tempDir } from '../../../../temp-dirs';
 
 /** A tool that prints FAKE_STDOUT, copies FAKE_REPORT into <--output-file-path>/results_json.json, exits FAKE_EXIT. */
@@ -237,5 +238,30 @@ describe('kubeconform gate', () => {
     expect(r.passed).toBe(false);
     expect(r.problems[0]).toMatch(/dist\/ not found: the main synth command \(npm run synth\) writes it$/);
     expect(r.scope).toMatch(/against Kubernetes 1\.36 schemas \(strict\)$/);
+  });
+});
+
+describe('runTool and tail', () => {
+  test("a tool's exit code, output and time; a missing tool is an error naming it", async () => {
+    const r = await runTool('sh', ['-c', 'echo out; echo err >&2; exit 3'], { timeoutMs: 10_000 });
+    expect([r.code, r.signal, r.stdout, r.stderr, r.timedOut]).toEqual([3, null, 'out\n', 'err\n', false]);
+    expect(r.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ms).toBeLessThan(10_000);
+    await expect(runTool('/nonexistent/tool', [], { timeoutMs: 1_000 })).rejects.toThrow(
+      /^\/nonexistent\/tool: spawn/,
+    );
+  });
+
+  test('a tool that outlives its time limit is killed and says so', async () => {
+    const r = await runTool('sleep', ['5'], { timeoutMs: 100 });
+    expect([r.code, r.signal, r.timedOut]).toEqual([null, 'SIGKILL', true]);
+  });
+
+  test('tail: the last lines, trailing blank lines dropped', () => {
+    expect(tail('a\nb\nc\n\n', 2)).toBe('b\nc');
+    expect(tail('  a\nb')).toBe('  a\nb');
+    expect(tail(Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n'))).toBe(
+      Array.from({ length: 12 }, (_, i) => `l${i + 8}`).join('\n'),
+    );
   });
 });
