@@ -19,8 +19,13 @@ const PROPS: ZenmlServerChartProps = {
   rdsCaBundle: rdsCaBundle('eu-west-1'),
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects, read field by field
-type Obj = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> };
+type Obj = {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects, read field by field
+  spec?: any;
+  data?: Record<string, string>;
+};
 const objects = (props: Partial<ZenmlServerChartProps> = {}) =>
   new ZenmlServerChart(new App(), 'zenml-server', { ...PROPS, ...props }).toJson() as Obj[];
 const find = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind) as Obj;
