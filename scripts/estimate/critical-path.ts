@@ -29,11 +29,11 @@ import { parallelismChecks } from './parallelism-checks';
 const HELP = `Usage: npm run critical-path -- [-c key=value ...] [--assembly DIR] [--json]
 
 Builds the resource dependency graph of the synthesized template(s) (Ref, Fn::GetAtt, Fn::Sub,
-DependsOn and the implicit waits that matter), weights each resource by its typical create or
+DependsOn: what the template declares, nothing added), weights each resource by its typical create or
 delete time (timings/resource-times.json, with sources) and prints the critical path of a deploy
 and of a destroy, the long-running resources with their start times, and the parallelism checks:
 the database and the cluster on separate branches, no node group (system or Spark pool) waiting for the database,
-the deploy within 10% of the EKS chain (cluster, add-ons, node group, kubectl-applied manifests).
+every node group declaring a wait for its subnets' default routes (NAT), the deploy within 10% of the EKS chain (cluster, add-ons, node group, kubectl-applied manifests).
 
   -c key=value    a setting, as with cdk (repeatable)
   --assembly DIR  read the template(s) from an existing cloud assembly instead of synthesizing
@@ -124,7 +124,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies FlagOptions;
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
     console.log(HELP);
@@ -191,4 +191,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -1,7 +1,7 @@
 /**
  * How long `cdk deploy` and `cdk destroy` wait, read from a synthesized template: the resource
- * dependency graph CloudFormation itself schedules from (Ref, Fn::GetAtt, Fn::Sub, DependsOn,
- * plus the implicit waits that matter), weighted by typical create and delete durations per
+ * dependency graph CloudFormation itself schedules from (Ref, Fn::GetAtt, Fn::Sub, DependsOn:
+ * only what the template declares), weighted by typical create and delete durations per
  * resource type (timings/resource-times.json, with sources), and its critical path.
  *
  * CloudFormation starts a resource as soon as everything it references is complete, and deletes
@@ -13,15 +13,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CfnTemplate } from './cloud-assembly';
 
-export type EdgeKind = 'Ref' | 'GetAtt' | 'Sub' | 'DependsOn' | 'implicit';
+export type EdgeKind = 'Ref' | 'GetAtt' | 'Sub' | 'DependsOn';
 
 /** `from` cannot start before `to` is complete (and `to` cannot be deleted before `from` is gone). */
 export interface Edge {
   readonly from: string;
   readonly to: string;
   readonly kinds: readonly EdgeKind[];
-  /** Why an implicit edge exists. */
-  readonly note?: string;
 }
 
 export interface GraphResource {
@@ -40,8 +38,10 @@ export interface GraphResource {
 
 export interface DeployGraph {
   readonly resources: ReadonlyMap<string, GraphResource>;
-  /** resource id -> the resources it waits for, with the reasons. */
+  /** resource id -> the resources it waits for, as the template declares them. */
   readonly deps: ReadonlyMap<string, ReadonlyMap<string, Edge>>;
+  /** node group id -> the default routes of its subnets, which it must declare a wait for. */
+  readonly nodegroupRoutes: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ResourceTime {
@@ -67,7 +67,7 @@ export function loadResourceTimes(file = RESOURCE_TIMES_FILE): ResourceTimes {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as ResourceTimes;
 }
 
-/** Builds the graph of one template: every explicit reference plus the implicit waits below. */
+/** Builds the graph of one template: the references and DependsOn it declares, nothing added. */
 export function buildDeployGraph(template: CfnTemplate): DeployGraph {
   const eniHolders = new Set<string>();
   for (const r of Object.values(template.Resources)) {
@@ -91,12 +91,12 @@ export function buildDeployGraph(template: CfnTemplate): DeployGraph {
   }
   const deps = new Map<string, Map<string, Edge>>();
   for (const id of resources.keys()) deps.set(id, new Map());
-  const add = (from: string, to: string, kind: EdgeKind, note?: string) => {
+  const add = (from: string, to: string, kind: EdgeKind) => {
     if (from === to || !resources.has(to)) return;
     const byTarget = deps.get(from) as Map<string, Edge>;
     const prev = byTarget.get(to);
     const kinds = prev ? [...new Set([...prev.kinds, kind])] : [kind];
-    byTarget.set(to, { from, to, kinds, note: prev?.note ?? note });
+    byTarget.set(to, { from, to, kinds });
   };
 
   for (const [id, r] of Object.entries(template.Resources)) {
@@ -104,8 +104,7 @@ export function buildDeployGraph(template: CfnTemplate): DeployGraph {
     for (const target of dependsOn) add(id, target, 'DependsOn');
     visitReferences(r.Properties, (target, kind) => add(id, target, kind));
   }
-  addImplicitEdges(template, resources, add);
-  return { resources, deps };
+  return { resources, deps, nodegroupRoutes: nodegroupDefaultRoutes(template) };
 }
 
 /** Calls `found` for every resource a value references (Ref, Fn::GetAtt, Fn::Sub). */
@@ -140,16 +139,14 @@ function visitReferences(value: unknown, found: (target: string, kind: EdgeKind)
 }
 
 /**
- * Waits CloudFormation does not see in the template but the deployment cannot avoid:
- * nodes of a managed node group join the cluster only once their private subnets have a default
- * route (a NAT gateway, or endpoints), so a node group placed before that route would hang; the
- * graph must carry that wait whether or not the template spells it out.
+ * The default (0.0.0.0/0) routes of the subnets each managed node group is placed in. Nodes join
+ * the cluster only once their private subnets have that route (a NAT gateway, or endpoints), so a
+ * node group the template lets start before it would hang. This is a fact read from the template,
+ * not an edge: the graph carries only what the template declares, and parallelismChecks fails
+ * when a node group does not declare the wait (a model that added the edge itself could not
+ * notice the stack dropping it).
  */
-function addImplicitEdges(
-  template: CfnTemplate,
-  resources: ReadonlyMap<string, GraphResource>,
-  add: (from: string, to: string, kind: EdgeKind, note?: string) => void,
-): void {
+function nodegroupDefaultRoutes(template: CfnTemplate): Map<string, string[]> {
   const routeTableOfSubnet = new Map<string, string>();
   const routesOfTable = new Map<string, string[]>();
   for (const [id, r] of Object.entries(template.Resources)) {
@@ -164,20 +161,17 @@ function addImplicitEdges(
       if (table) routesOfTable.set(table, [...(routesOfTable.get(table) ?? []), id]);
     }
   }
+  const result = new Map<string, string[]>();
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::EKS::Nodegroup') continue;
-    const subnets = ((r.Properties?.Subnets as unknown[]) ?? [])
-      .map(refTarget)
-      .filter((s) => s !== undefined);
-    for (const subnet of subnets) {
-      const table = routeTableOfSubnet.get(subnet);
-      for (const route of (table && routesOfTable.get(table)) || []) {
-        if (resources.has(route)) {
-          add(id, route, 'implicit', 'nodes need their subnet default route (NAT) to join the cluster');
-        }
-      }
+    const routes = new Set<string>();
+    for (const subnet of ((r.Properties?.Subnets as unknown[]) ?? []).map(refTarget)) {
+      const table = subnet === undefined ? undefined : routeTableOfSubnet.get(subnet);
+      for (const route of (table && routesOfTable.get(table)) || []) routes.add(route);
     }
+    result.set(id, [...routes]);
   }
+  return result;
 }
 
 function refTarget(value: unknown): string | undefined {
@@ -333,7 +327,7 @@ export function describeChain(chain: readonly Edge[], graph: DeployGraph): strin
   return chain
     .map((e) => {
       const t = graph.resources.get(e.to)?.type ?? '?';
-      return `${e.from} -[${e.kinds.join('+')}${e.note ? `: ${e.note}` : ''}]-> ${e.to} (${t})`;
+      return `${e.from} -[${e.kinds.join('+')}]-> ${e.to} (${t})`;
     })
     .join('\n');
 }

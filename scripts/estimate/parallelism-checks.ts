@@ -1,7 +1,8 @@
 /**
  * The parallelism checks of the critical-path estimate: the database and the cluster on separate
- * branches, no node group (system or Spark pool) waiting for the database, and the deploy within a tolerance of the
- * EKS chain it cannot avoid. The unit tests hold them; `npm run critical-path` prints them.
+ * branches, no node group (system or Spark pool) waiting for the database, every node group
+ * declaring its wait for the NAT route, and the deploy within a tolerance of the EKS chain it
+ * cannot avoid. The unit tests hold them; `npm run critical-path` prints them.
  */
 import {
   type DeployGraph,
@@ -67,6 +68,21 @@ export function parallelismChecks(graph: DeployGraph, times: ResourceTimes): Par
         detail: p ? `${ng} waits for ${db}:\n${describeChain(p, graph)}` : 'it does not',
       });
     }
+  }
+  for (const ng of nodegroups) {
+    // Read from the declared edges only: the graph adds none of its own.
+    const routes = graph.nodegroupRoutes.get(ng) ?? [];
+    const missing = routes.filter((route) => !dependencyPath(graph, ng, route));
+    checks.push({
+      name: `node group ${ng} declares a wait for its subnets' default routes`,
+      ok: routes.length > 0 && missing.length === 0,
+      detail:
+        routes.length === 0
+          ? 'its subnets have no default (0.0.0.0/0) route in the template: nodes could not join the cluster'
+          : missing.length > 0
+            ? `no DependsOn/reference chain from ${ng} to ${missing.join(', ')}: CloudFormation may start it before the NAT route exists, and its nodes would not join`
+            : `waits for ${routes.join(', ')}`,
+    });
   }
   if (clusters.length > 0) {
     const deploy = schedule(graph, times, 'deploy');

@@ -17,7 +17,7 @@ import { REPO_ROOT, settingsFromFlags } from '../lib/settings';
 import { requireCurrent } from '../lib/synth-stamp';
 import { type AssemblyIndex, readAssemblyIndex } from './gates/parsers/assembly-index';
 import { printReport, resultsJson } from './gates/report';
-import { failed, type GateResult, rel } from './gates/result';
+import { failed, type GateResult, rel, verdict } from './gates/result';
 import { cfnLintGate } from './gates/runners/cfn-lint';
 import { checkovGates } from './gates/runners/checkov';
 import { kubeconformGate } from './gates/runners/kubeconform';
@@ -66,7 +66,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies FlagOptions;
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
   if (values.help) {
@@ -121,14 +121,18 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const r of await Promise.all(pending)) results.push(...(Array.isArray(r) ? r : [r]));
   results.sort((a, b) => GATES.indexOf(a.gate) - GATES.indexOf(b.gate));
 
+  const { exitCode, missingGates } = verdict(want, results);
+  for (const g of missingGates) results.push(failed(g, '-', started, 'the gate returned no result'));
   printReport(results, values.verbose as boolean, Date.now() - started);
   if (values.json) fs.writeFileSync(path.resolve(values.json), resultsJson(results));
-  return results.every((r) => r.passed) ? 0 : 1;
+  return exitCode;
 }
 
-timeLimit(
-  OVERALL_TIMEOUT_MS,
-  EXIT.failed,
-  `\ngates: stopped after ${OVERALL_TIMEOUT_MS / 60_000} min (time limit); killing the tools still running`,
-);
-runMain(() => main(process.argv.slice(2)));
+if (require.main === module) {
+  timeLimit(
+    OVERALL_TIMEOUT_MS,
+    EXIT.failed,
+    `\ngates: stopped after ${OVERALL_TIMEOUT_MS / 60_000} min (time limit); killing the tools still running`,
+  );
+  runMain(() => main(process.argv.slice(2)));
+}

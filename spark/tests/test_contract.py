@@ -72,3 +72,29 @@ def test_event_log_settings_come_from_the_contract():
 
     with pytest.raises(ValueError):
         event_log.event_log_conf("s3a://bucket/no-slash")
+
+
+def test_apply_spark_placement_on_an_empty_or_conflicting_pod():
+    """Missing or null sections are created; the Spark pool's selector and annotation win a conflict."""
+    expected_annotations = CONTRACT["scheduling"]["sparkPod"]["annotations"]
+    for pod in (
+        {},
+        {"metadata": {}, "spec": {}},
+        {"metadata": {"annotations": None}, "spec": {"nodeSelector": None, "tolerations": None}},
+    ):
+        placed = scheduling.apply_spark_placement(pod)
+        assert placed == {
+            "metadata": {"annotations": expected_annotations},
+            "spec": {"nodeSelector": {"zenml-spark-eks/pool": "spark"}, "tolerations": [scheduling.SPARK_TOLERATION]},
+        }
+    conflicting = {
+        "metadata": {"annotations": {"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}},
+        "spec": {"nodeSelector": {"zenml-spark-eks/pool": "system"}},
+    }
+    placed = scheduling.apply_spark_placement(conflicting)
+    assert placed["metadata"]["annotations"] == expected_annotations
+    assert placed["spec"]["nodeSelector"] == {"zenml-spark-eks/pool": "spark"}
+    # The input is a deep copy's source, not changed, and the added toleration is not the shared constant.
+    assert conflicting["metadata"]["annotations"] == {"cluster-autoscaler.kubernetes.io/safe-to-evict": "true"}
+    assert conflicting["spec"] == {"nodeSelector": {"zenml-spark-eks/pool": "system"}}
+    assert placed["spec"]["tolerations"][0] is not scheduling.SPARK_TOLERATION

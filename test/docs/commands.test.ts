@@ -61,7 +61,7 @@ const RULES: readonly [RegExp, Action][] = [
   [/^npm run (-s )?(cost|critical-path)( -- --json)?( > [\w.-]+)?$/, run],
   [/^npm run (cost|critical-path) -- --assembly cdk\.out$/, help],
   [
-    /^npm run (-s )?(preflight|status|outputs|render-manifests|build-spark-image|bench|zenml-login|spark-ui|pause|resume)\b/,
+    /^npm run (-s )?(preflight|status|outputs|render-manifests|build-spark-image|bench|mutation|zenml-login|spark-ui|pause|resume)\b/,
     help,
   ],
   [/^npm run run-pipeline$/, help],

@@ -171,4 +171,115 @@ describe('ClusterAutoscalerChart', () => {
         }),
     ).toThrow(/kubernetesVersion='1.99': no cluster autoscaler image pinned for it; known: 1.34, 1.35, 1.36/);
   });
+
+  test("the ClusterRole, rule by rule: upstream's AWS example less Endpoints, cluster-wide ConfigMaps and node create/delete", () => {
+    const read = ['watch', 'list', 'get'];
+    expect(one('ClusterRole')).toMatchObject({ metadata: { name: 'cluster-autoscaler' } });
+    expect(one('ClusterRole').rules).toEqual([
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods/status'], verbs: ['update'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['watch', 'list', 'get', 'update'] },
+      {
+        apiGroups: [''],
+        resources: [
+          'namespaces',
+          'pods',
+          'services',
+          'replicationcontrollers',
+          'persistentvolumeclaims',
+          'persistentvolumes',
+        ],
+        verbs: read,
+      },
+      { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: read },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['patch'] },
+      { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['watch', 'list'] },
+      { apiGroups: ['apps'], resources: ['daemonsets', 'replicasets', 'statefulsets'], verbs: read },
+      {
+        apiGroups: ['storage.k8s.io'],
+        resources: ['storageclasses', 'csinodes', 'csidrivers', 'csistoragecapacities', 'volumeattachments'],
+        verbs: read,
+      },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['cluster-autoscaler'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    expect(one('ClusterRoleBinding').roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'cluster-autoscaler',
+    });
+    expect(one('RoleBinding').roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'cluster-autoscaler',
+    });
+    expect(one('ServiceAccount').automountServiceAccountToken).toBe(true);
+  });
+
+  test('the Deployment, field by field (command, env and image asserted above)', () => {
+    const deployment = one('Deployment');
+    expect(deployment.metadata.labels).toEqual({
+      'app.kubernetes.io/part-of': 'zenml-spark-eks',
+      'app.kubernetes.io/name': 'cluster-autoscaler',
+      'app.kubernetes.io/component': 'autoscaler',
+    });
+    const { template, ...spec } = deployment.spec;
+    expect(spec).toEqual({
+      replicas: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'cluster-autoscaler' } },
+    });
+    expect(template.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'cluster-autoscaler',
+      'app.kubernetes.io/part-of': 'zenml-spark-eks',
+    });
+    expect(template.spec.automountServiceAccountToken).toBe(true);
+    const { command: _c, env: _e, image: _i, ...container } = template.spec.containers[0];
+    expect(container).toEqual({
+      name: 'cluster-autoscaler',
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: 'metrics', containerPort: 8085, protocol: 'TCP' }],
+      resources: { requests: { cpu: '100m', memory: '600Mi' }, limits: { cpu: '100m', memory: '600Mi' } },
+      livenessProbe: {
+        httpGet: { path: '/health-check', port: 8085 },
+        initialDelaySeconds: 30,
+        periodSeconds: 30,
+        failureThreshold: 3,
+      },
+      readinessProbe: { httpGet: { path: '/health-check', port: 8085 }, periodSeconds: 10 },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    });
+  });
+
+  test('the command line, flag by flag, in order', () => {
+    expect(autoscalerCommand('c1')).toEqual([
+      './cluster-autoscaler',
+      '--cloud-provider=aws',
+      '--namespace=kube-system',
+      '--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c1',
+      '--expander=least-waste',
+      '--balance-similar-node-groups=false',
+      '--skip-nodes-with-local-storage=false',
+      '--skip-nodes-with-system-pods=true',
+      '--scan-interval=10s',
+      '--scale-down-unneeded-time=5m',
+      '--scale-down-delay-after-add=5m',
+      '--leader-elect-resource-lock=leases',
+      '--v=2',
+    ]);
+  });
 });

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { assertNoTokens, pipelineObjectsByStep, resolveValues, writeManifests } from '../../k8s/manifests';
+import {
+  assertNoTokens,
+  pipelineObjectsByStep,
+  resolveValues,
+  toYaml,
+  writeManifests,
+} from '../../k8s/manifests';
 import { placeholdersIn } from '../../k8s/placeholders';
 import { PIPELINE_STEPS } from '../../lib/settings/pipeline';
 
@@ -125,5 +131,55 @@ describe('pipelineObjectsByStep', () => {
     for (const step of PIPELINE_STEPS) {
       expect(steps[step].map((o: { kind?: string }) => o.kind)).toEqual(['Service', 'Job']);
     }
+  });
+});
+
+describe('the written files', () => {
+  const header = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('# '));
+
+  test('each file opens with what it is and the values it was rendered with; the server chart with its own note', () => {
+    const out = join(dir, 'nested', 'dist');
+    const [rbac, , , server] = writeManifests(out, {
+      ...KNOWN,
+      kubernetesVersion: '1.35',
+      zenmlDatabaseAuth: 'password',
+    });
+    expect(header(rbac.file)).toEqual([
+      '# Chart spark-rbac, written by k8s/manifests.ts. PLACEHOLDER-* values are not known yet: render with real',
+      '# values (scripts/operate/run-pipeline.ts does for the Jobs); the API server rejects the placeholder names.',
+      `# region=eu-west-1 account=123456789012 bucket=${KNOWN.bucketName}`,
+      `# image=${KNOWN.imageUri} runId=run-7 node=t3a.xlarge cluster=zenml-spark kubernetes=1.35`,
+      `# Pod Identity role of the service account (associated by the stack, no annotation): ${KNOWN.sparkRoleArn}`,
+    ]);
+    expect(header(server.file)).toEqual([
+      '# Chart zenml-server, written by k8s/manifests.ts: the ZenML server (zenmldocker/zenml-server:0.98.0), for review.',
+      '# The stack applies it at deploy with the database endpoint and the secret ARNs (PLACEHOLDER-* here) filled in.',
+      '# region=eu-west-1 databaseAuth=password',
+      '# It holds no secret: the launcher (zenml-server/launcher.py) reads them from Secrets Manager at run time.',
+    ]);
+    // The review copy of the server: the endpoint a placeholder, MySQL's port and the zenml database.
+    const deploy = documents(server.file).find((o) => o.kind === 'Deployment');
+    const env = Object.fromEntries(
+      deploy.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(env.ZENML_STORE_URL).toBe('mysql://PLACEHOLDER-DATABASE-ENDPOINT:3306/zenml');
+  });
+
+  test('a CDK token in a value is refused before the file is written', () => {
+    const token = ['$', '{Token[TOKEN.9]}'].join(''); // a CDK token as it renders
+    expect(() => writeManifests(dir, { ...KNOWN, imageUri: token })).toThrow(
+      `chart pipeline-jobs: unresolved CDK token ${token} in the written manifest`,
+    );
+  });
+
+  test('toYaml never folds a long value onto a second line (a spark-submit --conf is longer than 80 characters)', () => {
+    const long = `spark.driver.extraJavaOptions=${'-Dx=y '.repeat(20).trim()}`;
+    expect(toYaml([{ args: [long] }, { kind: 'B' }])).toBe(`args:\n  - ${long}\n---\nkind: B\n`);
   });
 });

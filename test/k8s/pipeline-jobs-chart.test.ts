@@ -2,6 +2,7 @@ import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   EXECUTOR_CONTAINER,
+  executorPodTemplate,
   PipelineJobsChart,
   type PipelineJobsChartProps,
   S3A_CREDENTIALS_PROVIDER,
@@ -347,5 +348,203 @@ describe('PipelineJobsChart', () => {
     ['minAccuracy', { minAccuracy: 1.5 }],
   ])('rejects a bad %s with a message naming it', (prop, bad) => {
     expect(() => new PipelineJobsChart(new App(), 'x', { ...PROPS, ...bad })).toThrow(new RegExp(`${prop}=`));
+  });
+
+  describe('every field the steps rely on', () => {
+    test('the driver Service: headless, its addresses published before ready, both driver ports', () => {
+      const service = synth().find(
+        (o) => o.kind === 'Service' && o.metadata.name === 'spark-run-42-trainer-driver',
+      );
+      expect(service.metadata.labels).toEqual(
+        expect.objectContaining({
+          'app.kubernetes.io/component': 'spark-driver',
+          'zenml-spark-eks/run-id': 'run-42',
+          'zenml-spark-eks/step': 'trainer',
+        }),
+      );
+      expect(service.spec).toEqual({
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector: {
+          'app.kubernetes.io/component': 'spark-driver',
+          'zenml-spark-eks/run-id': 'run-42',
+          'zenml-spark-eks/step': 'trainer',
+        },
+        ports: [
+          { name: 'driver-rpc', port: 7078, targetPort: 7078 },
+          { name: 'blockmanager', port: 7079, targetPort: 7079 },
+        ],
+      });
+    });
+
+    test('the driver pod: its labels, scratch volumes, the template mount, ports and the downward-API variables', () => {
+      const job = jobOf(synth(), 'splitter');
+      expect(job.spec.template.metadata.labels).toEqual({
+        // cdk8s-plus's selector label carries the construct path: stable PascalCase ids (STYLE.md).
+        'cdk8s.io/metadata.addr': expect.stringMatching(/^pipeline-jobs-SplitterJob-[0-9a-f]{8}$/),
+        'app.kubernetes.io/name': 'zenml-spark-pipeline',
+        'app.kubernetes.io/part-of': 'zenml-spark-eks',
+        'app.kubernetes.io/component': 'spark-driver',
+        'zenml-spark-eks/run-id': 'run-42',
+        'zenml-spark-eks/step': 'splitter',
+      });
+      const pod = job.spec.template.spec;
+      expect(pod.volumes).toEqual([
+        { name: 'tmp', emptyDir: { sizeLimit: '4096Mi' } },
+        { name: 'work-dir', emptyDir: { sizeLimit: '1024Mi' } },
+        { name: 'executor-pod-template', configMap: { name: 'spark-run-42-executor-template' } },
+      ]);
+      const driver = driverOf(job);
+      expect(driver.name).toBe('driver');
+      expect(driver.imagePullPolicy).toBe('IfNotPresent');
+      expect(driver.volumeMounts).toEqual([
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'work-dir', mountPath: '/opt/spark/work-dir' },
+        { name: 'executor-pod-template', mountPath: '/opt/zenml-spark/pod-templates', readOnly: true },
+      ]);
+      expect(driver.ports).toEqual([
+        { name: 'driver-rpc', containerPort: 7078 },
+        { name: 'blockmanager', containerPort: 7079 },
+        { name: 'spark-ui', containerPort: 4040 },
+      ]);
+      expect(driver.env).toEqual([
+        { name: 'SPARK_DRIVER_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'SPARK_DRIVER_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      ]);
+    });
+
+    test('spark-submit: the image pull policy, the bind address, the executor pods named and labelled per run and step', () => {
+      const { conf } = submitArgs(jobOf(synth(), 'transformer'));
+      expect(conf).toMatchObject({
+        'spark.kubernetes.container.image.pullPolicy': 'IfNotPresent',
+        'spark.driver.bindAddress': '$(SPARK_DRIVER_POD_IP)',
+        'spark.driver.port': '7078',
+        'spark.driver.blockManager.port': '7079',
+        'spark.kubernetes.executor.podNamePrefix': 'spark-run-42-transformer',
+        'spark.kubernetes.executor.label.app.kubernetes.io/name': 'zenml-spark-pipeline',
+        'spark.kubernetes.executor.label.zenml-spark-eks/run-id': 'run-42',
+        'spark.kubernetes.executor.label.zenml-spark-eks/step': 'transformer',
+      });
+    });
+
+    test('the executor pod template, whole: Spark pool placement, restricted, no API token, the same scratch dirs', () => {
+      expect(executorPodTemplate()).toEqual({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          labels: {
+            'app.kubernetes.io/part-of': 'zenml-spark-eks',
+            'app.kubernetes.io/component': 'spark-executor',
+          },
+          annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' },
+        },
+        spec: {
+          nodeSelector: { 'zenml-spark-eks/pool': 'spark' },
+          tolerations: [
+            { key: 'zenml-spark-eks/pool', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+          ],
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 185,
+            runAsGroup: 185,
+            fsGroup: 185,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'spark-kubernetes-executor',
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 185,
+                runAsGroup: 185,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'work-dir', mountPath: '/opt/spark/work-dir' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'tmp', emptyDir: { sizeLimit: '4Gi' } },
+            { name: 'work-dir', emptyDir: { sizeLimit: '1Gi' } },
+          ],
+        },
+      });
+    });
+
+    test("the chart hands back each step's Job and Service", () => {
+      const chart = new PipelineJobsChart(new App(), 'x', PROPS);
+      expect(PIPELINE_STEPS.map((s) => [chart.steps[s].job.name, chart.steps[s].service.name])).toEqual(
+        PIPELINE_STEPS.map((s) => [`spark-run-42-${s}`, `spark-run-42-${s}-driver`]),
+      );
+    });
+  });
+
+  test('a step that does not fit: the message gives what it needs and what one node leaves', () => {
+    const budget = nodeBudget('t3a.xlarge').forSpark;
+    expect(
+      () =>
+        new PipelineJobsChart(new App(), 'x', {
+          ...PROPS,
+          stepResources: {
+            trainer: {
+              driverCores: 1,
+              driverMemoryMiB: 2048,
+              executorInstances: 4,
+              executorCores: 1,
+              executorMemoryMiB: 3072,
+            },
+          },
+        }),
+    ).toThrow(
+      new RegExp(
+        `^stepResources\\.trainer: driver \\+ 4 executors need 5000m CPU / \\d+Mi, but one t3a\\.xlarge leaves ${budget.cpuMillis}m / ${budget.memoryMiB}Mi for Spark \\(see k8s/spark-sizing\\.ts\\)$`,
+      ),
+    );
+  });
+
+  test.each([
+    ['an empty image', { image: '' }, "image='': an image reference without spaces"],
+    [
+      'an image with a space',
+      { image: 'repo/img :tag' },
+      "image='repo/img :tag': an image reference without spaces",
+    ],
+    ['a bucket of two characters', { artifactBucket: 'ab' }, "artifactBucket='ab'"],
+    [
+      'a bucket ending in an invalid character',
+      { artifactBucket: 'my-bucket_' },
+      "artifactBucket='my-bucket_'",
+    ],
+    ['a region with a prefix', { region: '1eu-west-1' }, "region='1eu-west-1'"],
+    ['a region with a suffix', { region: 'eu-west-1x' }, "region='eu-west-1x'"],
+    ['an accuracy under 0', { minAccuracy: -0.01 }, 'minAccuracy=-0.01: a number from 0 to 1'],
+  ])('rejects %s', (_what, bad, message) => {
+    expect(() => new PipelineJobsChart(new App(), 'x', { ...PROPS, ...bad })).toThrow(message);
+  });
+
+  test('accepts the boundaries: a three-character bucket, a region of three parts, accuracy 0 and 1', () => {
+    for (const ok of [
+      { artifactBucket: 'abc' },
+      { region: 'us-gov-west-1' },
+      { minAccuracy: 0 },
+      { minAccuracy: 1 },
+    ]) {
+      expect(() => new PipelineJobsChart(new App(), 'x', { ...PROPS, ...ok })).not.toThrow();
+    }
+  });
+
+  test('every problem in one message, separated by semicolons', () => {
+    expect(
+      () => new PipelineJobsChart(new App(), 'x', { ...PROPS, region: 'europe', minAccuracy: 2 }),
+    ).toThrow(
+      "PipelineJobsChart: region='europe': an AWS region such as eu-west-1; minAccuracy=2: a number from 0 to 1",
+    );
   });
 });

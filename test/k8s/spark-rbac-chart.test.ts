@@ -169,11 +169,28 @@ describe('SparkRbacChart', () => {
 });
 
 describe('the step submitters Role (what a pipeline user needs for the spark-eks step operator)', () => {
-  const objects = synth();
-  const [role] = submitter(objects, 'Role');
-  const [binding] = submitter(objects, 'RoleBinding');
+  // Built in each test, not while the file loads: a chart built at load time is outside every
+  // test, so a planted bug in it was reported as surviving by the mutation run.
+  const submitterObjects = () => {
+    const objects = synth();
+    return { role: submitter(objects, 'Role')[0], binding: submitter(objects, 'RoleBinding')[0] };
+  };
 
   test('grants exactly the operator calls: jobs create/list/delete, secrets create/patch/delete, pods list, pods/log get', () => {
+    const { role } = submitterObjects();
+    // Written out, not read from STEP_SUBMITTER_RULES: a rule dropped there must fail here.
+    expect([...new Set(grants(role.rules ?? []))].sort()).toEqual(
+      [
+        'batch/jobs:create',
+        'batch/jobs:list',
+        'batch/jobs:delete',
+        'core/secrets:create',
+        'core/secrets:patch',
+        'core/secrets:delete',
+        'core/pods:list',
+        'core/pods/log:get',
+      ].sort(),
+    );
     expect([...new Set(grants(role.rules ?? []))].sort()).toEqual(
       STEP_SUBMITTER_RULES.flatMap((r) =>
         r.verbs.map((v) => `${r.apiGroup === '' ? 'core' : r.apiGroup}/${r.resource}:${v}`),
@@ -185,7 +202,7 @@ describe('the step submitters Role (what a pipeline user needs for the spark-eks
   });
 
   test("cannot read secrets (other users' tokens), create pods or exec into them, or touch RBAC", () => {
-    const rules = role.rules ?? [];
+    const rules = submitterObjects().role.rules ?? [];
     for (const [apiGroup, resource, verb] of [
       ['', 'secrets', 'get'],
       ['', 'secrets', 'list'],
@@ -204,7 +221,19 @@ describe('the step submitters Role (what a pipeline user needs for the spark-eks
       ]);
   });
 
+  test('every object of the chart says what it belongs to', () => {
+    for (const o of synth())
+      expect([o.kind, o.metadata.labels]).toEqual([
+        o.kind,
+        expect.objectContaining({
+          'app.kubernetes.io/part-of': 'zenml-spark-eks',
+          'app.kubernetes.io/component': 'spark-rbac',
+        }),
+      ]);
+  });
+
   test('is bound, in the namespace only, to the step submitters group', () => {
+    const { role, binding } = submitterObjects();
     expect(role.metadata.namespace).toBe('spark-namespace');
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',

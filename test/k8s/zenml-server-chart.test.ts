@@ -16,8 +16,13 @@ const PROPS: ZenmlServerChartProps = {
   rdsCaBundle: rdsCaBundle('eu-west-1'),
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects, read field by field
-type Obj = { kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> };
+type Obj = {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects, read field by field
+  spec?: any;
+  data?: Record<string, string>;
+};
 const objects = (props: Partial<ZenmlServerChartProps> = {}) =>
   new ZenmlServerChart(new App(), 'zenml-server', { ...PROPS, ...props }).toJson() as Obj[];
 const find = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind) as Obj;
@@ -99,5 +104,190 @@ describe('ZenmlServerChart', () => {
     expect(name({ image: 'zenmldocker/zenml-server:0.99.0' })).not.toBe(name({}));
     const token = (n: number) => `\${Token[TOKEN.${n}]}`;
     expect(name({ databaseHost: token(1) })).toBe(name({ databaseHost: token(2) }));
+  });
+
+  describe('every field of the pod specs (the env is asserted in zenml-server-env.test.ts)', () => {
+    /** The image's `zenml` user (UID/GID 1000) under the restricted profile, in pod and container. */
+    const podSecurity = {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const containerSecurity = {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const filesVolume = { name: 'files', configMap: { name: 'zenml-server-files', defaultMode: 0o444 } };
+    const filesMount = { name: 'files', mountPath: '/opt/zenml-server', readOnly: true };
+    const withoutEnv = (pod: Obj['spec']) => ({
+      ...pod,
+      containers: pod.containers.map(({ env: _env, ...c }: Record<string, unknown>) => c),
+    });
+
+    test('the server: one Recreate replica on the system pool, the launcher as its command, probes on the named port', () => {
+      const deploy = find(objects(), 'Deployment');
+      expect(deploy.metadata).toEqual(
+        expect.objectContaining({
+          name: 'zenml-server',
+          labels: expect.objectContaining({ 'app.kubernetes.io/name': 'zenml-server' }),
+        }),
+      );
+      expect(deploy.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'zenml-server' } });
+      expect(deploy.spec.template.metadata.labels).toEqual({
+        'app.kubernetes.io/name': 'zenml-server',
+        'app.kubernetes.io/part-of': 'zenml-spark-eks',
+      });
+      expect(Object.keys(deploy.spec.template.metadata.annotations)).toEqual([
+        'zenml-spark-eks/files-sha256',
+      ]);
+      expect(withoutEnv(deploy.spec.template.spec)).toEqual({
+        serviceAccountName: 'zenml-server',
+        automountServiceAccountToken: false,
+        nodeSelector: { 'zenml-spark-eks/pool': 'system' },
+        securityContext: podSecurity,
+        enableServiceLinks: false,
+        containers: [
+          {
+            name: 'server',
+            image: 'zenmldocker/zenml-server:0.98.0',
+            imagePullPolicy: 'IfNotPresent',
+            args: ['python', '/opt/zenml-server/launcher.py'],
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            resources: {
+              requests: { cpu: '250m', memory: '512Mi' },
+              limits: { cpu: '1000m', memory: '1024Mi' },
+            },
+            // Start-up bounded at 5 min (5 s x 60); liveness on /health; readiness on a call that needs the database.
+            startupProbe: {
+              httpGet: { path: '/health', port: 'http' },
+              periodSeconds: 5,
+              failureThreshold: 60,
+              timeoutSeconds: 3,
+            },
+            livenessProbe: {
+              httpGet: { path: '/health', port: 'http' },
+              periodSeconds: 20,
+              failureThreshold: 3,
+              timeoutSeconds: 5,
+            },
+            readinessProbe: {
+              httpGet: { path: '/api/v1/info', port: 'http' },
+              periodSeconds: 10,
+              failureThreshold: 3,
+              timeoutSeconds: 5,
+            },
+            securityContext: containerSecurity,
+            volumeMounts: [
+              filesMount,
+              { name: 'zenconfig', mountPath: '/zenml/.zenconfig' },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          },
+        ],
+        volumes: [
+          filesVolume,
+          { name: 'zenconfig', emptyDir: { sizeLimit: '256Mi' } },
+          { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+        ],
+      });
+    });
+
+    test('the Service: ClusterIP on 8080 to the named port of the server pods; service accounts mount no token', () => {
+      const objs = objects();
+      const service = find(objs, 'Service');
+      expect(service.metadata.name).toBe('zenml-server');
+      expect(service.metadata.labels).toEqual(
+        expect.objectContaining({ 'app.kubernetes.io/name': 'zenml-server' }),
+      );
+      // Every object says what it belongs to.
+      for (const o of objs)
+        expect([o.kind, o.metadata]).toEqual([
+          o.kind,
+          expect.objectContaining({
+            labels: expect.objectContaining({
+              'app.kubernetes.io/part-of': 'zenml-spark-eks',
+              'app.kubernetes.io/component': 'zenml-server',
+            }),
+          }),
+        ]);
+      expect(service.spec).toEqual({
+        type: 'ClusterIP',
+        selector: { 'app.kubernetes.io/name': 'zenml-server' },
+        ports: [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }],
+      });
+      expect(
+        objs
+          .filter((o) => o.kind === 'ServiceAccount')
+          .map((o) => [
+            o.metadata.name,
+            (o as { automountServiceAccountToken?: boolean }).automountServiceAccountToken,
+          ]),
+      ).toEqual([
+        ['zenml-server', false],
+        ['zenml-db-bootstrap', false],
+      ]);
+      expect(find(objs, 'ConfigMap').metadata.name).toBe('zenml-server-files');
+      // Everything in the zenml namespace, the Namespace first (the rest is applied into it).
+      expect(objs[0].kind).toBe('Namespace');
+      expect(objs.every((o) => (o.metadata as { namespace?: string }).namespace === 'zenml')).toBe(true);
+    });
+
+    test('the bootstrap Job: small, bounded in time, removed an hour after it ends, on the system pool', () => {
+      const job = find(objects(), 'Job');
+      expect(job.metadata).toEqual(
+        expect.objectContaining({
+          labels: expect.objectContaining({ 'app.kubernetes.io/name': 'zenml-db-bootstrap' }),
+        }),
+      );
+      const { template, ...spec } = job.spec;
+      expect(spec).toEqual({ backoffLimit: 6, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 3600 });
+      expect(template.metadata).toEqual({
+        labels: {
+          'app.kubernetes.io/name': 'zenml-db-bootstrap',
+          'app.kubernetes.io/part-of': 'zenml-spark-eks',
+        },
+      });
+      expect(withoutEnv(template.spec)).toEqual({
+        serviceAccountName: 'zenml-db-bootstrap',
+        automountServiceAccountToken: false,
+        nodeSelector: { 'zenml-spark-eks/pool': 'system' },
+        restartPolicy: 'Never',
+        enableServiceLinks: false,
+        securityContext: podSecurity,
+        containers: [
+          {
+            name: 'bootstrap',
+            image: 'zenmldocker/zenml-server:0.98.0',
+            imagePullPolicy: 'IfNotPresent',
+            args: ['python', '/opt/zenml-server/db_bootstrap.py'],
+            resources: {
+              requests: { cpu: '50m', memory: '128Mi' },
+              limits: { cpu: '500m', memory: '256Mi' },
+            },
+            securityContext: containerSecurity,
+            volumeMounts: [filesMount, { name: 'tmp', mountPath: '/tmp' }],
+          },
+        ],
+        volumes: [filesVolume, { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+      });
+    });
+
+    test('a changed CA bundle rolls the server pod (its files hash) and renames the Job; the same inputs change nothing', () => {
+      const hash = (p: Partial<ZenmlServerChartProps>) =>
+        find(objects(p), 'Deployment').spec.template.metadata.annotations['zenml-spark-eks/files-sha256'];
+      const job = (p: Partial<ZenmlServerChartProps>) => find(objects(p), 'Job').metadata.name;
+      expect(hash({})).toMatch(/^[0-9a-f]{64}$/);
+      expect(hash({})).toBe(hash({}));
+      expect(hash({ rdsCaBundle: rdsCaBundle('us-east-1') })).not.toBe(hash({}));
+      expect(job({ rdsCaBundle: rdsCaBundle('us-east-1') })).not.toBe(job({}));
+    });
   });
 });

@@ -74,6 +74,21 @@ export function result(
   };
 }
 
+/**
+ * The run's verdict: exit 0 only when every gate asked for returned a result and every result
+ * passed. A gate that returned nothing (a runner that forgot it, a filter gone wrong) fails the run
+ * as surely as one with an unacknowledged finding.
+ */
+export function verdict(
+  wanted: Iterable<string>,
+  results: readonly GateResult[],
+): { exitCode: 0 | 1; failedGates: string[]; missingGates: string[] } {
+  const missingGates = [...wanted].filter((g) => !results.some((r) => r.gate === g));
+  const failedGates = [...new Set(results.filter((r) => !r.passed).map((r) => r.gate))];
+  const ok = results.length > 0 && missingGates.length === 0 && failedGates.length === 0;
+  return { exitCode: ok ? 0 : 1, failedGates, missingGates };
+}
+
 export function failed(gate: string, scope: string, started: number, problem: string): GateResult {
   return result(gate, scope, started, undefined, { problems: [problem] });
 }

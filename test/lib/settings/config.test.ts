@@ -244,3 +244,152 @@ describe('helpers', () => {
     );
   });
 });
+
+/**
+ * Every comparison rule of the settings at its boundary, on both sides: the last value accepted
+ * and the first rejected (with the message naming the setting). A rule whose `<` became `<=`, or
+ * that was dropped, fails one of these rows.
+ */
+describe('every range rule at its boundary: last accepted, first rejected', () => {
+  const prefixOf = (length: number) => {
+    // Valid ECR segments of 9 characters joined by '/', cut to the exact length (no trailing '/').
+    const text = Array.from({ length: 40 }, () => 'segment00')
+      .join('/')
+      .slice(0, length);
+    return text.endsWith('/') ? `${text.slice(0, -2)}aa` : text;
+  };
+  const rows: readonly [string, Record<string, unknown>, Record<string, unknown>, RegExp][] = [
+    [
+      'dbAllocatedStorage lower',
+      { dbAllocatedStorage: 20 },
+      { dbAllocatedStorage: 19 },
+      /^Invalid setting: dbAllocatedStorage=19 .*an integer from 20 to 1024/,
+    ],
+    [
+      'dbAllocatedStorage upper',
+      { dbAllocatedStorage: 1024 },
+      { dbAllocatedStorage: 1025 },
+      /^Invalid setting: dbAllocatedStorage=1025 .*an integer from 20 to 1024/,
+    ],
+    [
+      'vpcCidr size',
+      { vpcCidr: '10.0.0.0/16' },
+      { vpcCidr: '10.0.0.0/15' },
+      /^Invalid setting: vpcCidr='10.0.0.0\/15' .*\/16 \(the largest VPC AWS allows\) or narrower/,
+    ],
+    [
+      'vpcCidr holds 2 AZs',
+      { vpcCidr: '10.0.0.0/17' },
+      { vpcCidr: '10.0.0.0/18' },
+      /^Invalid setting: vpcCidr='10.0.0.0\/18' .*in each of the 2 AZs.*: \/17 or larger/,
+    ],
+    [
+      'vpcCidr holds 3 AZs',
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c', vpcCidr: '10.0.0.0/16' },
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c', vpcCidr: '10.0.0.0/17' },
+      /^Invalid setting: vpcCidr='10.0.0.0\/17' .*in each of the 3 AZs \(availabilityZones\): \/16 or larger/,
+    ],
+    [
+      'availabilityZones at least 2',
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b' },
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a' },
+      /^Invalid setting: availabilityZones=.*empty, or 2 or 3 availability zone names/,
+    ],
+    [
+      'availabilityZones at most 3',
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c' },
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c,eu-west-1d' },
+      /^Invalid setting: availabilityZones=.*empty, or 2 or 3 availability zone names/,
+    ],
+    [
+      'natGateways at least 1',
+      { natGateways: 1 },
+      { natGateways: 0 },
+      /^Invalid setting: natGateways=0 .*1 to the number of AZs \(2, from availabilityZones unset\)/,
+    ],
+    [
+      'natGateways at most the AZs (2 by default)',
+      { natGateways: 2 },
+      { natGateways: 3 },
+      /^Invalid setting: natGateways=3 /,
+    ],
+    [
+      'natGateways at most the AZs (3 named)',
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c', natGateways: 3 },
+      { region: 'eu-west-1', availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c', natGateways: 4 },
+      /^Invalid setting: natGateways=4 .*1 to the number of AZs \(3, from availabilityZones\)/,
+    ],
+    [
+      'ecrRepositoryPrefix length',
+      { ecrRepositoryPrefix: prefixOf(250) },
+      { ecrRepositoryPrefix: prefixOf(251) },
+      /^Invalid setting: ecrRepositoryPrefix=.*at most 250 characters/,
+    ],
+    [
+      'systemNodeCount lower',
+      { systemNodeCount: 1 },
+      { systemNodeCount: 0 },
+      /^Invalid setting: systemNodeCount=0 .*an integer from 1 to 3/,
+    ],
+    [
+      'systemNodeCount upper',
+      { systemNodeCount: 3 },
+      { systemNodeCount: 4 },
+      /^Invalid setting: systemNodeCount=4 .*an integer from 1 to 3/,
+    ],
+    [
+      'nodeMinSize lower',
+      { nodeMinSize: 0 },
+      { nodeMinSize: -1 },
+      /^Invalid setting: nodeMinSize=-1 .*an integer from 0 to 100/,
+    ],
+    [
+      'nodeMinSize up to nodeMaxSize',
+      { nodeMinSize: 4, nodeMaxSize: 4 },
+      { nodeMinSize: 5, nodeMaxSize: 4 },
+      /^Invalid setting: nodeMinSize=5 .*at most nodeMaxSize \(4\)/,
+    ],
+    [
+      'nodeMaxSize lower',
+      { nodeMaxSize: 1 },
+      { nodeMaxSize: 0 },
+      /^Invalid setting: nodeMaxSize=0 .*at least 1/,
+    ],
+    [
+      'nodeMaxSize upper',
+      { nodeMaxSize: 100 },
+      { nodeMaxSize: 101 },
+      /^Invalid setting: nodeMaxSize=101 .*an integer from 0 to 100/,
+    ],
+    [
+      'deploymentId length',
+      { deploymentId: 'a'.repeat(128) },
+      { deploymentId: 'a'.repeat(129) },
+      /^Invalid setting: deploymentId=/,
+    ],
+    [
+      'mysqlAllowedCidrs: /8 is an organisation, /7 the internet',
+      { mysqlAllowedCidrs: ['3.0.0.0/8'] },
+      { mysqlAllowedCidrs: ['2.0.0.0/7'] },
+      /^Invalid setting: mysqlAllowedCidrs=.*2\.0\.0\.0\/7 opens .* set allowMysqlFromAnywhere=true/,
+    ],
+    [
+      'clusterEndpointPublicCidrs: /8 is an organisation, /7 the internet',
+      { clusterEndpointPublicCidrs: ['3.0.0.0/8'] },
+      { clusterEndpointPublicCidrs: ['2.0.0.0/7'] },
+      /^Invalid setting: clusterEndpointPublicCidrs=.*2\.0\.0\.0\/7 opens .* set allowClusterEndpointFromAnywhere=true/,
+    ],
+  ];
+
+  test.each(rows)('%s', (_name, accepted, rejected, message) => {
+    expect(() => fromContext(accepted)).not.toThrow();
+    const error = errorFor(rejected);
+    expect(error).toMatch(message);
+    expect(error.split('\n')).toHaveLength(1);
+  });
+
+  test('the rows are real boundaries: the lengths the ECR rows use are exact', () => {
+    expect(prefixOf(250)).toHaveLength(250);
+    expect(prefixOf(251)).toHaveLength(251);
+  });
+});

@@ -140,3 +140,63 @@ describe('kind 3: exposure without the guard', () => {
     expect(resolve({ clusterEndpointPublicCidrs: ['3.0.0.0/8', '203.0.113.7/32'] })).toBeDefined();
   });
 });
+
+describe('each cross-check exactly, and only when its own condition holds', () => {
+  const ADMIN = 'arn:aws:iam::123456789012:role/Admin';
+  const OTHER = 'arn:aws:iam::123456789012:role/Other';
+
+  test('a principal listed twice is named once, however often it repeats; distinct principals pass', () => {
+    expect(resolve({ clusterAdminPrincipalArns: [ADMIN, OTHER] }).clusterAdminPrincipalArns).toEqual([
+      ADMIN,
+      OTHER,
+    ]);
+    const message = problems({ clusterAdminPrincipalArns: [ADMIN, OTHER, ADMIN, ADMIN] });
+    expect(message).toMatch(
+      /: each principal once; arn:aws:iam::123456789012:role\/Admin is listed twice \(EKS allows one access entry per principal\)$/,
+    );
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  test('a CIDR listed twice is one problem; one inside another is another; neighbours pass', () => {
+    expect(
+      resolve({ mysqlAllowedCidrs: ['203.0.113.0/25', '203.0.113.128/25'] }).mysqlAllowedCidrs,
+    ).toHaveLength(2);
+    expect(problems({ mysqlAllowedCidrs: ['203.0.113.0/24', '203.0.113.0/24'] })).toMatch(
+      /each CIDR once; '203\.0\.113\.0\/24' is listed twice$/,
+    );
+    expect(problems({ mysqlAllowedCidrs: ['203.0.113.0/24', '203.0.113.8/29'] })).toMatch(
+      /CIDRs that do not overlap; '203\.0\.113\.8\/29' lies inside '203\.0\.113\.0\/24', also listed$/,
+    );
+  });
+
+  test('a VPC too wide, or too many zones, is its own problem only: no second "too small for the subnets"', () => {
+    for (const message of [
+      problems({ vpcCidr: '10.0.0.0/15' }),
+      problems({
+        region: 'eu-west-1',
+        availabilityZones: 'eu-west-1a,eu-west-1b,eu-west-1c,eu-west-1d',
+        vpcCidr: '10.0.0.0/17',
+      }),
+    ]) {
+      expect(message).not.toMatch(/a VPC that holds/);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+  });
+
+  test('the emulator build refuses s3AccessKey; either alone is fine', () => {
+    expect(resolve({ emulator: true }).emulator).toBe(true);
+    expect(resolve({ s3AccessKey: true }).s3AccessKey).toBe(true);
+    expect(problems({ emulator: true, s3AccessKey: true })).toMatch(
+      /^Invalid setting: s3AccessKey=true .*: false with emulator=true: the emulator skips AWS::SecretsManager::Secret/,
+    );
+  });
+
+  test('the public endpoint: a private range is named with its range; a public one passes', () => {
+    expect(
+      resolve({ clusterEndpointPublicCidrs: ['203.0.113.7/32'] }).clusterEndpointPublicCidrs,
+    ).toHaveLength(1);
+    expect(problems({ clusterEndpointPublicCidrs: ['192.168.1.0/24'] })).toMatch(
+      /public source addresses; '192\.168\.1\.0\/24' is in 192\.168\.0\.0\/16, private \(RFC 1918\), which the public endpoint never sees/,
+    );
+  });
+});

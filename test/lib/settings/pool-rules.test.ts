@@ -88,6 +88,44 @@ describe('Spark pool', () => {
   });
 });
 
+test('poolProblems: a maximum of 0 under a minimum of 1 is two problems; a negative maximum only its own', () => {
+  const defaults = {
+    nodeInstanceType: 't3a.xlarge',
+    nodeMinSize: 0,
+    nodeMaxSize: 4,
+    systemNodeInstanceType: 't3a.medium',
+    systemNodeCount: 1,
+  };
+  expect(poolProblems({ ...defaults, nodeMinSize: 1, nodeMaxSize: 0 })).toEqual([
+    [
+      'nodeMaxSize',
+      'at least 1: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)',
+    ],
+    ['nodeMinSize', 'at most nodeMaxSize (0)'],
+  ]);
+  // nodeMaxSize=-1 is already wrong as itself: no second message about nodeMinSize exceeding it.
+  expect(poolProblems({ ...defaults, nodeMinSize: 0, nodeMaxSize: -1 })).toEqual([
+    ['nodeMaxSize', `an integer from 0 to ${MAX_SPARK_NODES}`],
+  ]);
+  // A non-integer is the type check's to report (config.ts), not a range problem here.
+  expect(poolProblems({ ...defaults, systemNodeCount: 1.5, nodeMaxSize: 2.5 })).toEqual([]);
+});
+
+test('an unknown type: the message lists the known types, comma-separated, and says where to add one', () => {
+  const [[key, message]] = poolProblems({
+    nodeInstanceType: 'c7i.large',
+    nodeMinSize: 0,
+    nodeMaxSize: 4,
+    systemNodeInstanceType: 't3a.medium',
+    systemNodeCount: 1,
+  });
+  expect(key).toBe('nodeInstanceType');
+  expect(message).toMatch(/^one of the x86_64 types the sizing knows: t3a\.\w+(, [a-z0-9]+\.\w+)+ /);
+  expect(message).toMatch(
+    / \(the nodes run the AL2023 x86_64 AMI; add a shape to lib\/settings\/node-shapes\.ts for another type\)$/,
+  );
+});
+
 test('poolProblems: the defaults have none; several problems come together, one per setting', () => {
   const defaults = {
     nodeInstanceType: 't3a.xlarge',

@@ -40,7 +40,12 @@ test('with an image tag and run id, the manifests carry the stack values and no 
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const files = fs.readdirSync(out).sort();
-  expect(files).toEqual(['cluster-autoscaler.k8s.yaml', 'pipeline-jobs.k8s.yaml', 'spark-rbac.k8s.yaml']);
+  expect(files).toEqual([
+    'cluster-autoscaler.k8s.yaml',
+    'pipeline-jobs.k8s.yaml',
+    'spark-history-server.k8s.yaml',
+    'spark-rbac.k8s.yaml',
+  ]);
   const texts = files.map((f) => fs.readFileSync(path.join(out, f), 'utf8'));
   const text = texts.join('\n');
   expect(placeholdersIn(text)).toEqual([]);
@@ -49,6 +54,9 @@ test('with an image tag and run id, the manifests carry the stack values and no 
   // The autoscaler discovers this stack's cluster, in its region (both from the outputs).
   expect(texts[0]).toContain('k8s.io/cluster-autoscaler/zenml-spark');
   expect(texts[0]).toContain(`value: ${REGION}`);
+  // The history server reads the event logs of this stack's bucket, from its image in this stack's ECR.
+  expect(texts[2]).toMatch(/s3a:\/\/zenml-spark-artifactbucket-[a-z0-9]+\/spark-events/);
+  expect(texts[2]).toContain(`${moto.accountId}.dkr.ecr.${REGION}.amazonaws.com/zenml:spark-history-server`);
   for (const doc of texts.flatMap((t) => parseAllDocuments(t))) expect(doc.errors).toEqual([]);
   expect(r.stdout).toMatch(/pipeline-jobs\s+\d+\s+\S+pipeline-jobs\.k8s\.yaml\s+-/);
 });

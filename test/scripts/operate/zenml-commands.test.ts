@@ -177,6 +177,62 @@ describe('container registry', () => {
   });
 });
 
+describe('what the user reads above each command, exactly', () => {
+  test('keyless and keyed stacks: every title', () => {
+    expect(buildPlan(OUTPUTS, DB).zenml.map((c) => c.title)).toEqual([
+      'Artifact store: the S3 bucket; the client uses your AWS credentials, Spark pods their Pod Identity role',
+      "Container registry: ECR (ZenML pushes images to the 'zenml' repository)",
+      "Step operator flavor spark-eks: this project's (pipeline/zenml_spark_eks, installed by requirements/zenml.txt)",
+      'Step operator: each step a Spark driver pod on EKS (client mode, keyless S3A, the step image as is; build it once: npm run build-spark-image -- --target zenml-step)',
+      'Stack: the four components together, set active',
+    ]);
+    const keyed = buildPlan({ ...OUTPUTS, s3SecretArn: S3_ARN }, DB);
+    expect(keyed.zenml.slice(0, 2).map((c) => c.title)).toEqual([
+      'ZenML secret s3_authentication: the access key the artifact store authenticates with (s3AccessKey=true)',
+      'Artifact store: the S3 bucket, authenticated by the s3_authentication secret',
+    ]);
+    expect(keyed.kubeconfig.title).toBe(
+      'kubectl access to the cluster (your IAM principal must be in clusterAdminPrincipalArns)',
+    );
+  });
+
+  test('a prefixed repository: the title names it and the docker login, and the URI loses only the trailing /zenml', () => {
+    const names = zenmlNames();
+    const command = containerRegistryCommand(names, {
+      ...OUTPUTS,
+      ecrRepositoryUri: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/zenml-team/zenml',
+    });
+    expect(command.title).toBe(
+      "Container registry: ECR repository 'zenml-team/zenml' (default flavor, since the aws flavor cannot hold a path; " +
+        'log Docker in first: aws ecr get-login-password | docker login --username AWS --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com)',
+    );
+    expect(command.argv).toEqual([
+      'zenml',
+      'container-registry',
+      'register',
+      'spark_container_registry',
+      '--flavor=default',
+      '--uri=111122223333.dkr.ecr.eu-west-1.amazonaws.com/zenml-team',
+    ]);
+  });
+});
+
+describe('secretValuesForZenml, every shape', () => {
+  test('null and missing values are left out; nested values become JSON; everything else a string', () => {
+    expect(
+      secretValuesForZenml(JSON.stringify({ a: null, b: 0, c: false, d: { e: 1 }, f: [1], g: '' }), 's'),
+    ).toEqual({ b: '0', c: 'false', d: '{"e":1}', f: '[1]', g: '' });
+  });
+
+  test('JSON that is not an object is refused, naming the secret and not its content', () => {
+    for (const text of ['null', '3', '"hunter2"', '[1]', 'true']) {
+      expect(() => secretValuesForZenml(text, 'the-secret')).toThrow(
+        'secret the-secret is not a JSON object of key/value pairs',
+      );
+    }
+  });
+});
+
 describe('the spark-eks step operator', () => {
   const names = zenmlNames();
 

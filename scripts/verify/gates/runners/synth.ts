@@ -25,7 +25,7 @@ export function synthGates(index: AssemblyIndex, outDir: string, want: Set<strin
       );
       return;
     }
-    const r = result(gate, `${pluginName} ${c.version ?? ''} in cdk synth`.trim(), started, {
+    const r = result(gate, [pluginName, c.version, 'in cdk synth'].filter(Boolean).join(' '), started, {
       unacknowledged: c.violations.map((v) => ({
         rule: v.rule,
         resource: v.construct,

@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import {
   type Finding,
+  loadAcknowledgements,
   parseAcknowledgements,
   triage,
 } from '../../../../../scripts/verify/gates/parsers/findings';
@@ -142,5 +144,112 @@ describe('triage', () => {
     );
     expect(t.acknowledged.map((f) => f.secret)).toEqual(['good']);
     expect(t.unacknowledged.map((f) => f.secret)).toEqual(['bad']);
+  });
+});
+
+describe('acknowledgement rules at their boundaries', () => {
+  const one = (entry: string) => parseAcknowledgements(entry, 'f.yaml');
+  const errorOf = (entry: string) => {
+    const { entries, errors } = one(entry);
+    expect(entries).toEqual([]);
+    expect(errors).toHaveLength(1);
+    return errors[0];
+  };
+
+  test('a reason of 20 characters (after trimming) is enough, 19 is not; sameAs alone is enough', () => {
+    const twenty = 'x'.repeat(20);
+    expect(one(`- rule: W1\n  resources: [A]\n  reason: "  ${twenty}  "\n`).entries[0].reason).toBe(twenty);
+    expect(errorOf(`- rule: W1\n  resources: [A]\n  reason: "  ${'x'.repeat(19)}  "\n`)).toBe(
+      "f.yaml entry 1 (W1): needs a 'reason' (at least 20 characters) or 'sameAs'",
+    );
+    expect(one('- rule: W1\n  resources: [A]\n  sameAs: some-id\n').entries).toEqual([
+      {
+        rule: 'W1',
+        resources: ['A'],
+        reason: undefined,
+        sameAs: 'some-id',
+        fingerprint: undefined,
+        valueIs: undefined,
+      },
+    ]);
+  });
+
+  test('an entry that is not a mapping, or has no usable rule, is named by its position', () => {
+    const { errors } = one(`- rule: W1\n  resources: [A]\n  reason: ${REASON}\n- [a, b]\n- plain\n- null\n`);
+    expect(errors).toEqual([
+      'f.yaml entry 2: expected a mapping with rule, resources, reason',
+      'f.yaml entry 3: expected a mapping with rule, resources, reason',
+      'f.yaml entry 4: expected a mapping with rule, resources, reason',
+    ]);
+    for (const rule of ['"  "', 'W*', 'W?', '3']) {
+      expect(errorOf(`- rule: ${rule}\n  resources: [A]\n  reason: ${REASON}\n`)).toBe(
+        "f.yaml entry 1: 'rule' must be one rule id (no wildcards)",
+      );
+    }
+    expect(parseAcknowledgements('a: 1\n', 'f.yaml').errors).toEqual([
+      'f.yaml: expected a YAML list of entries',
+    ]);
+    expect(parseAcknowledgements('', 'f.yaml')).toEqual({ entries: [], errors: [] });
+  });
+
+  test('resources: every one a non-empty name, none a wildcard', () => {
+    for (const resources of ['[]', '[A, ""]', '[A, "  "]', '[A, 3]', 'A']) {
+      expect(errorOf(`- rule: W1\n  resources: ${resources}\n  reason: ${REASON}\n`)).toBe(
+        "f.yaml entry 1 (W1): 'resources' must be a non-empty list of resource names",
+      );
+    }
+    for (const wild of ['"*"', 'ZenmlSpark/*', '"repo:"']) {
+      expect(errorOf(`- rule: W1\n  resources: [A, ${wild}]\n  reason: ${REASON}\n`)).toBe(
+        'f.yaml entry 1 (W1): name each resource; wildcards are not acknowledgements',
+      );
+    }
+    expect(one(`- rule: W1\n  resources: ["repo:x:y", "a*b"]\n  reason: ${REASON}\n`).errors).toEqual([]);
+  });
+
+  test('a fingerprint is exactly 16 lowercase hex characters; valueIs only cdk-asset-hash; unknown keys named', () => {
+    const entry = (extra: string) => `- rule: R\n  resources: [A]\n  reason: ${REASON}\n${extra}`;
+    expect(one(entry('  fingerprint: 0123456789abcdef\n')).errors).toEqual([]);
+    for (const bad of ['0123456789abcde', '0123456789abcdef0', '0123456789ABCDEF', 'x0123456789abcdef']) {
+      expect(errorOf(entry(`  fingerprint: "${bad}"\n`))).toBe(
+        'f.yaml entry 1 (R): fingerprint must be 16 lowercase hex characters (sha256 prefix)',
+      );
+    }
+    expect(errorOf(entry('  valueIs: other\n'))).toBe(
+      "f.yaml entry 1 (R): valueIs 'other' is unknown (allowed: cdk-asset-hash)",
+    );
+    expect(one(entry('  valueIs: cdk-asset-hash\n')).entries[0].valueIs).toBe('cdk-asset-hash');
+    expect(one(entry('  because: x\n  why: y\n')).errors).toEqual([
+      'f.yaml entry 1: unknown key(s) because, why',
+    ]);
+  });
+
+  test('a file that does not exist acknowledges nothing and is no error', () => {
+    expect(loadAcknowledgements(path.join(__dirname, 'no-such-file.yaml'))).toEqual({
+      entries: [],
+      errors: [],
+    });
+  });
+
+  test('valueIs without a check to ask never matches; sameAs without a lookup is invalid', () => {
+    const f = finding('R', 'A', { secret: 's' });
+    const valueIs = { rule: 'R', resources: ['A'], reason: REASON, valueIs: 'cdk-asset-hash' as const };
+    expect(triage([f], [valueIs]).unacknowledged).toEqual([f]);
+    const sameAs = { rule: 'R', resources: ['A'], sameAs: 'x' };
+    expect(triage([f], [sameAs]).invalid).toEqual([
+      "R on A: sameAs 'x' is not acknowledged on that construct in the synth",
+    ]);
+  });
+
+  test('the first entry that matches gives the reason; a duplicate of it counts as used, not stale', () => {
+    const f = finding('R', 'A');
+    const t = triage(
+      [f],
+      [
+        { rule: 'R', resources: ['A'], reason: 'first reason, long enough' },
+        { rule: 'R', resources: ['A'], reason: 'second reason, long enough' },
+      ],
+    );
+    expect(t.acknowledged.map((a) => a.reason)).toEqual(['first reason, long enough']);
+    expect(t.stale).toEqual([]);
   });
 });

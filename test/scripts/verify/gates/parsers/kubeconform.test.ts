@@ -4,6 +4,7 @@ import {
   buildStandaloneSchemas,
   normalizeKubernetesVersion,
   parseKubeconform,
+  schemaLocation,
   standaloneSchema,
 } from '../../../../../scripts/verify/gates/parsers/kubeconform';
 import { tempDir } from '../../../../temp-dirs';
@@ -108,5 +109,74 @@ describe('kubeconform output', () => {
       ['missing-schema', 'Widget/w', 'b.yaml (example.com/v1)'],
     ]);
     expect(findings[0].message).toBe("at '/metadata': additional properties 'nmespace' not allowed");
+  });
+});
+
+describe('kubeconform, the rest of its shapes', () => {
+  test('skipped and other errors are findings too; missing names and versions show as ?', () => {
+    const { valid, findings } = parseKubeconform(
+      JSON.stringify({
+        resources: [
+          { filename: '/d/c.yaml', kind: '', name: '', version: '', status: 'statusSkipped' },
+          {
+            filename: '/d/c.yaml',
+            kind: 'Job',
+            name: 'j',
+            version: 'batch/v1',
+            status: 'statusError',
+            msg: 'boom',
+          },
+          { filename: '/elsewhere/e.yaml', kind: 'Pod', name: 'p', version: 'v1', status: 'statusInvalid' },
+        ],
+      }),
+      '/d',
+    );
+    expect(valid).toBe(0);
+    expect(findings).toEqual([
+      { rule: 'skipped', resource: '?/?', location: 'c.yaml (?)', message: 'statusSkipped' },
+      { rule: 'error', resource: 'Job/j', location: 'c.yaml (batch/v1)', message: 'boom' },
+      {
+        rule: 'schema-violation',
+        resource: 'Pod/p',
+        location: '../elsewhere/e.yaml (v1)',
+        message: 'statusInvalid',
+      },
+    ]);
+    expect(parseKubeconform('{}', '/d')).toEqual({ findings: [], valid: 0 });
+  });
+
+  test('a finished schema directory is reused as it is; files that are not kinds are left out', () => {
+    const wheel = tempDir('wheel-');
+    const src = path.join(wheel, 'v1.36.0-local-strict');
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, '_definitions.json'), JSON.stringify({ $defs: DEFINITIONS }));
+    fs.writeFileSync(path.join(src, 'role-rbac-v1.json'), ROLE);
+    fs.writeFileSync(path.join(src, 'all.json'), ROLE);
+    fs.writeFileSync(path.join(src, '_other.json'), ROLE);
+    fs.writeFileSync(path.join(src, 'notes.txt'), ROLE);
+    const dest = tempDir('schemas-');
+    const dir = buildStandaloneSchemas(wheel, 'v1.36.0', dest);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.complete', 'role-rbac-v1.json']);
+    fs.writeFileSync(path.join(dir, 'marker.json'), '{}');
+    fs.rmSync(src, { recursive: true });
+    expect(buildStandaloneSchemas(wheel, '1.36', dest)).toBe(dir);
+    expect(fs.existsSync(path.join(dir, 'marker.json'))).toBe(true);
+    expect(fs.readdirSync(dest)).toEqual(['v1.36.0-standalone-strict']);
+    expect(() => buildStandaloneSchemas(path.join(wheel, 'none'), '1.35', dest)).toThrow(
+      /no schemas for Kubernetes 1\.35\.0 in .* \(have: none\)$/,
+    );
+    expect(schemaLocation('/s')).toBe(
+      '/s/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json',
+    );
+  });
+
+  test('versions: only MAJOR.MINOR[.PATCH], optionally with v, surrounding spaces ignored', () => {
+    expect(normalizeKubernetesVersion(' 1.36 ')).toBe('1.36.0');
+    expect(normalizeKubernetesVersion('10.123.45')).toBe('10.123.45');
+    for (const bad of ['1', '1.36.0.1', 'x1.36', '1.36-rc', 'v1.x']) {
+      expect(() => normalizeKubernetesVersion(bad)).toThrow(
+        `Kubernetes version '${bad}': expected MAJOR.MINOR[.PATCH]`,
+      );
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
   writeCanary,
 } from '../../../../../scripts/verify/gates/parsers/secret-scan';
 import { synth } from '../../../../lib/fixtures';
+import { testWithTool } from '../../../../required-tool';
 import { tempDir } from '../../../../temp-dirs';
 
 const tmp = () => tempDir('gates-secrets-');
@@ -58,12 +59,16 @@ function scan(gitleaks: string, dir: string, label: string) {
 }
 
 const gitleaks = installedGitleaks();
-// gitleaks is a Go tool that `bash scripts/verify/gates.sh --install-only` builds; without it only this test waits.
-const withGitleaks = gitleaks ? test : test.skip;
-if (!gitleaks)
-  console.warn(
-    'secret-scan: gitleaks not installed (bash scripts/verify/gates.sh --install-only); planted-key test skipped',
-  );
+// gitleaks is a Go tool that `bash scripts/verify/gates.sh --install-only` builds. Without it these
+// tests are skipped on a developer's machine, and FAIL in CI and under scripts/verify/test.sh.
+const withGitleaks = testWithTool(
+  'gitleaks',
+  gitleaks !== undefined,
+  'bash scripts/verify/gates.sh --install-only',
+);
+
+// Built at run time: a literal PEM header with 64+ characters after it is what gitleaks' private-key rule flags in this repo's history.
+const PEM_LABEL = ['PRIVATE', 'KEY'].join(' ');
 
 describe('secret scan', () => {
   withGitleaks(
@@ -193,5 +198,126 @@ describe('secret scan', () => {
     const to = tmp();
     stageFiles(from, files, to);
     expect(fs.readdirSync(to).sort()).toEqual(['a.ts', 'dir']);
+  });
+});
+
+describe('secret scan parsing, every shape', () => {
+  test('a path relative to the scanned root, a commit and a missing description', () => {
+    const [f] = parseGitleaks(
+      JSON.stringify([
+        {
+          RuleID: 'generic-api-key',
+          File: '/scan/root/a/b.env',
+          StartLine: 4,
+          Secret: 's',
+          Commit: '0123456789abcdef0123',
+        },
+      ]),
+      '/scan/root/',
+      'repo',
+    );
+    expect(f).toEqual({
+      rule: 'generic-api-key',
+      resource: 'repo:a/b.env',
+      location: 'repo:a/b.env:4 (commit 0123456789ab)',
+      message: 'generic-api-key',
+      fingerprint: fingerprintOf('s'),
+      secret: 's',
+    });
+    const [rel] = parseGitleaks(
+      JSON.stringify([{ RuleID: 'r', Description: 'd', File: 'scan/root/x.txt', StartLine: 1, Secret: 't' }]),
+      'scan/root',
+      'dist',
+    );
+    expect([rel.resource, rel.location, rel.message]).toEqual(['dist:x.txt', 'dist:x.txt:1', 'd']);
+    const [other] = parseGitleaks(
+      JSON.stringify([{ RuleID: 'r', File: 'elsewhere/y', StartLine: 2, Secret: 'u' }]),
+      'scan/root',
+      'dist',
+    );
+    expect(other.resource).toBe('dist:elsewhere/y');
+    expect(parseGitleaks('', '/r', 'repo')).toEqual([]);
+    expect(parseGitleaks('null', '/r', 'repo')).toEqual([]);
+  });
+
+  test('the asset-hash allowlist: the whole value is one listed hash, optionally .zip or .json; nothing else', () => {
+    const dir = tempDir('gates-assets-');
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    fs.writeFileSync(
+      path.join(dir, 'S.assets.json'),
+      JSON.stringify({ files: { [a]: {} }, dockerImages: { [b]: {} } }),
+    );
+    fs.writeFileSync(path.join(dir, 'Other.assets.json'), JSON.stringify({}));
+    fs.writeFileSync(path.join(dir, 'not-assets.json'), JSON.stringify({ files: { ['c'.repeat(64)]: {} } }));
+    const hashes = assetHashes(dir);
+    expect([...hashes].sort()).toEqual([a, b]);
+    expect(assetHashes(path.join(dir, 'missing')).size).toBe(0);
+    const check = assetHashCheck(hashes);
+    const f = (secret?: string) => ({ rule: 'r', resource: 'x', location: 'l', message: 'm', secret });
+    expect([a, `${a}.zip`, `${a}.json`, b].map((s) => check('cdk-asset-hash', f(s)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    for (const s of [`x${a}`, `${a}x`, `${a}.tar`, 'c'.repeat(64), a.slice(1), undefined]) {
+      expect(check('cdk-asset-hash', f(s))).toBe(false);
+    }
+    expect(check('other' as 'cdk-asset-hash', f(a))).toBe(false);
+  });
+
+  test('the canary: an AWS key id and secret, and one PEM block, new on every run', () => {
+    const dir = tempDir('gates-canary-');
+    const { file, expectRules } = writeCanary(dir);
+    expect(expectRules).toEqual(['aws-access-token', 'private-key']);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines[0]).toMatch(/^aws_access_key_id = AKIA[A-Z2-7]{16}$/);
+    expect(lines[1]).toMatch(/^aws_secret_access_key = [A-Za-z0-9x]{40}$/);
+    expect(lines[2]).toBe(`-----BEGIN RSA ${PEM_LABEL}-----`);
+    expect(lines.slice(3, -2).every((l) => /^[A-Za-z0-9+/=]{1,64}$/.test(l))).toBe(true);
+    expect(lines.slice(3, -2).join('')).toHaveLength(384);
+    expect(lines.at(-2)).toBe(`-----END RSA ${PEM_LABEL}-----`);
+    expect(lines.at(-1)).toBe('');
+    expect(fs.readFileSync(writeCanary(tempDir('gates-canary-')).file, 'utf8')).not.toBe(lines.join('\n'));
+  });
+
+  test('the server canary goes into a string manifest and into a joined one, only of the ZenML server', () => {
+    const dir = tempDir('gates-plant-');
+    const template = path.join(tempDir('gates-tpl-'), 't.json');
+    fs.writeFileSync(
+      template,
+      JSON.stringify({
+        Resources: {
+          Str: {
+            Type: 'Custom::AWSCDK-EKS-KubernetesResource',
+            Properties: { Manifest: '[{"name":"zenml-server-files"}]' },
+          },
+          Joined: {
+            Type: 'Custom::AWSCDK-EKS-KubernetesResource',
+            Properties: { Manifest: { 'Fn::Join': ['', ['[{"name":"zenml-server-files"', '}]']] } },
+          },
+          Other: {
+            Type: 'Custom::AWSCDK-EKS-KubernetesResource',
+            Properties: { Manifest: '[{"name":"rbac"}]' },
+          },
+          NotKube: { Type: 'AWS::S3::Bucket', Properties: { Manifest: 'zenml-server-files' } },
+        },
+      }),
+    );
+    const { files, expectRules } = plantCanaryInServerObjects(dir, path.join(dir, 'no-dist.yaml'), template);
+    expect(expectRules).toEqual(['aws-access-token', 'private-key']);
+    expect(files).toEqual([path.join(dir, 'cdk.out-template.json')]);
+    const planted = JSON.parse(fs.readFileSync(files[0], 'utf8')).Resources;
+    expect(planted.Str.Properties.Manifest).toMatch(
+      /^\[\{"name":"zenml-server-files"\}\]\{"name":"ZENML_STORE_PASSWORD","value":"aws_access_key_id = AKIA/,
+    );
+    expect(planted.Joined.Properties.Manifest['Fn::Join'][1]).toHaveLength(3);
+    expect(planted.Joined.Properties.Manifest['Fn::Join'][1][2]).toMatch(/^\{"name":"ZENML_STORE_PASSWORD"/);
+    expect(planted.Other.Properties.Manifest).toBe('[{"name":"rbac"}]');
+    expect(planted.NotKube.Properties.Manifest).toBe('zenml-server-files');
+    expect(
+      plantCanaryInServerObjects(tempDir('gates-plant-'), '/no/dist.yaml', '/no/template.json').files,
+    ).toEqual([]);
   });
 });

@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   type AssemblyIndex,
+  normalizeConstructPath,
   readAssemblyIndex,
+  resourceName,
   synthAcknowledgement,
 } from '../../../../../scripts/verify/gates/parsers/assembly-index';
 import {
@@ -167,5 +169,145 @@ describe('checkov output', () => {
         'Pod.spark-namespace.spark-run-trainer.app.kubernetes.io/component-spark-driver.cdk8s.io/metadata.addr-c84b60d1',
       ),
     ).toBe('Pod/spark-namespace/spark-run-trainer');
+  });
+});
+
+describe("the tools' outputs, every shape", () => {
+  test('construct paths: leading slashes and only a trailing Resource or Default leaf dropped', () => {
+    expect(normalizeConstructPath('//ZenmlSpark/A/Resource')).toBe('ZenmlSpark/A');
+    expect(normalizeConstructPath('/ZenmlSpark/A/Default')).toBe('ZenmlSpark/A');
+    expect(normalizeConstructPath('/ZenmlSpark/Resource/B')).toBe('ZenmlSpark/Resource/B');
+    expect(normalizeConstructPath('/ZenmlSpark/A/ResourceX')).toBe('ZenmlSpark/A/ResourceX');
+  });
+
+  test('the index: stacks only (not other artifacts, not stacks without a template), metadata from the manifest when no file', () => {
+    const dir = tempDir('gates-assembly-');
+    fs.writeFileSync(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({
+        artifacts: {
+          Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } },
+          NoTemplate: { type: 'aws:cloudformation:stack', properties: {} },
+          Inline: {
+            type: 'aws:cloudformation:stack',
+            properties: { templateFile: 'Inline.template.json' },
+            metadata: {
+              '/Inline/Thing/Resource': [
+                { type: 'aws:cdk:logicalId', data: 'Thing123' },
+                { type: 'aws:cdk:logicalId', data: { not: 'a string' } },
+                { type: 'aws:cdk:acknowledged-rules', data: { 'a::b': { reason: 'as object' }, 'c::d': 7 } },
+                { type: 'aws:cdk:acknowledged-rules', data: null },
+                { type: 'aws:cdk:warning', data: 'ignored' },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    const index = readAssemblyIndex(dir);
+    expect(index.stacks.map((s) => [s.artifactId, s.templateFile, [...s.constructPaths]])).toEqual([
+      ['Inline', 'Inline.template.json', [['Thing123', 'Inline/Thing']]],
+    ]);
+    expect([...(index.synthAcknowledgements.get('Inline/Thing/Resource') ?? [])]).toEqual([
+      ['a::b', 'as object'],
+      ['c::d', '7'],
+    ]);
+    expect(resourceName(index, '/abs/Inline.template.json', 'Thing123')).toBe('Inline/Thing');
+    expect(resourceName(index, 'Inline.template.json', 'Unknown1')).toBe('Inline.template.json#Unknown1');
+    expect(resourceName(index, 'Other.template.json', 'Thing123')).toBe('Other.template.json#Thing123');
+    // On the L1 leaf itself, or on the Default leaf; never on a resource that only shares a prefix.
+    expect(synthAcknowledgement(index, 'Inline/Thing', 'a::b')).toBe('as object');
+    expect(synthAcknowledgement(index, 'Inline/Thing/Child', 'a::b')).toBeUndefined();
+    expect(synthAcknowledgement(index, 'Inline/Thin', 'a::b')).toBeUndefined();
+  });
+
+  test('cfn-lint: a template-level finding, a finding with no path, errors by level or by an E rule', () => {
+    const index = { outDir: '/o', stacks: [], synthAcknowledgements: new Map() };
+    const findings = parseCfnLint(
+      JSON.stringify([
+        {
+          Filename: 'T.json',
+          Level: 'Informational',
+          Location: { Start: { LineNumber: 1 }, Path: null },
+          Message: 'm',
+          Rule: { Id: 'I1' },
+        },
+        {
+          Filename: 'dir/T.json',
+          Level: 'Warning',
+          Location: { Start: { LineNumber: 2 }, Path: ['Resources', 5] },
+          Message: 'm',
+          Rule: { Id: 'W2' },
+        },
+      ]),
+      index,
+    );
+    expect(findings.map((f) => [f.resource, f.location])).toEqual([
+      ['T.json#template', 'T.json:1 '],
+      ['T.json#Resources/5', 'T.json:2 Resources/5'],
+    ]);
+    expect(parseCfnLint('', index)).toEqual([]);
+    const f = (rule: string, severity?: string) => ({
+      rule,
+      resource: 'r',
+      location: 'l',
+      message: 'm',
+      severity,
+    });
+    expect(
+      [f('E1', 'Warning'), f('W1', 'Error'), f('W1', 'Warning'), f('XE1'), f('e1')].map(isError),
+    ).toEqual([true, true, false, false, false]);
+  });
+
+  test('checkov: one report object or a list, entries that are not reports skipped, severity and line optional', () => {
+    const one = {
+      check_type: 'kubernetes',
+      results: {
+        failed_checks: [
+          {
+            check_id: 'CKV_K8S_1',
+            check_name: 'n',
+            resource: 'Job.ns.j',
+            file_path: '/d/x.yaml',
+            severity: 'HIGH',
+          },
+        ],
+      },
+      summary: { passed: 1, failed: 1, skipped: 0, parsing_errors: 0, resource_count: 1 },
+    };
+    const [fw] = parseCheckov(JSON.stringify(one), undefined);
+    expect(fw).toEqual({
+      framework: 'kubernetes',
+      passed: 1,
+      resources: 1,
+      parsingErrors: [],
+      findings: [
+        {
+          rule: 'CKV_K8S_1',
+          resource: 'Job/ns/j',
+          location: 'kubernetes:x.yaml Job.ns.j',
+          message: 'n',
+          severity: 'HIGH',
+        },
+      ],
+    });
+    expect(parseCheckov(JSON.stringify([null, 3, { no: 'check_type' }, one]), undefined)).toHaveLength(1);
+    const cfnWithoutIndex = parseCheckov(
+      JSON.stringify({
+        ...one,
+        check_type: 'cloudformation',
+        results: {
+          failed_checks: [
+            { ...one.results.failed_checks[0], resource: 'AWS::S3::Bucket.B1', severity: null },
+          ],
+        },
+      }),
+      undefined,
+    );
+    expect(cfnWithoutIndex[0].findings[0]).toMatchObject({
+      resource: 'AWS::S3::Bucket.B1',
+      severity: undefined,
+    });
+    expect(kubernetesResourceName('Service')).toBe('Service');
   });
 });

@@ -1,0 +1,351 @@
+/**
+ * Mutation testing: how many small, realistic bugs the tests catch. Stryker (jest runner, perTest
+ * coverage, incremental) for the TypeScript of lib/, k8s/ and the deciding parts of scripts/;
+ * mutmut for the Spark programs. One group at a time (--only), results per group in
+ * bench/mutation/<label>/<group>.json and bench/mutation/results.md. Too slow for every test run:
+ * run it before resolving an issue that changed these folders, and commit the report.
+ *
+ *   npm run mutation -- [--only settings,gates] [--concurrency 1] [--label latest] [--report-only]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { trackChild } from '../lib/processes';
+import { REPO_ROOT } from '../lib/settings';
+import {
+  type GroupResult,
+  groupResult,
+  type Mutant,
+  mutmutMutants,
+  readEquivalents,
+  reapplyEquivalents,
+  renderResults,
+  strykerMutants,
+} from './mutation/report';
+
+export interface MutationGroup {
+  readonly name: string;
+  readonly what: string;
+  readonly tool: 'stryker' | 'mutmut';
+  /** Stryker `mutate` globs, or the Python package mutmut mutates (relative to spark/). */
+  readonly mutate: readonly string[];
+  /** Issue 16's target score, percent. */
+  readonly target: number;
+  /**
+   * Test files (jest globs) Stryker may run for the group; default every test related to the
+   * mutated files. Set where those include the tests that synthesize the whole stack for every
+   * mutant (hours per group on 2 cores): the score is then a lower bound, and the report says so.
+   */
+  readonly tests?: readonly string[];
+}
+
+export const GROUPS: readonly MutationGroup[] = [
+  {
+    name: 'lib',
+    what: 'AWS constructs, the stack, the app',
+    tool: 'stryker',
+    mutate: ['lib/*.ts'],
+    target: 85,
+  },
+  {
+    name: 'k8s',
+    what: 'cdk8s charts',
+    tool: 'stryker',
+    mutate: ['k8s/**/*.ts'],
+    target: 85,
+    // The charts' own tests; the stack's tests build every chart too, at ~1 s of synth per test.
+    tests: ['test/k8s/**/*.test.ts'],
+  },
+  {
+    name: 'settings',
+    what: 'lib/settings: settings rules, names, sizing',
+    tool: 'stryker',
+    mutate: ['lib/settings/**/*.ts'],
+    target: 80,
+  },
+  {
+    name: 'gates',
+    what: 'the gates: runners, parsers, the verdict',
+    tool: 'stryker',
+    mutate: ['scripts/verify/gates.ts', 'scripts/verify/gates/**/*.ts'],
+    target: 80,
+  },
+  {
+    name: 'cost',
+    what: 'the cost model and price table',
+    tool: 'stryker',
+    mutate: [
+      'scripts/estimate/cost-model.ts',
+      'scripts/estimate/cost-lines.ts',
+      'scripts/estimate/price-table.ts',
+    ],
+    target: 80,
+  },
+  {
+    name: 'deploy-graph',
+    what: 'the deploy graph, critical path and parallelism checks',
+    tool: 'stryker',
+    mutate: [
+      'scripts/estimate/deploy-graph.ts',
+      'scripts/estimate/critical-path.ts',
+      'scripts/estimate/parallelism-checks.ts',
+    ],
+    target: 80,
+  },
+  {
+    name: 'zenml-commands',
+    what: 'the ZenML command builder',
+    tool: 'stryker',
+    mutate: ['scripts/operate/zenml-commands.ts'],
+    target: 80,
+  },
+  {
+    name: 'spark',
+    what: 'the PySpark step programs (spark/zenml_spark_steps)',
+    tool: 'mutmut',
+    mutate: ['zenml_spark_steps'],
+    target: 75,
+  },
+];
+
+const HELP = `Usage: npm run mutation -- [--only a,b] [--files f,g] [--tests t,u] [--concurrency N] [--label NAME] [--report-only]
+
+Mutation testing, one group at a time, each written to bench/mutation/<label>/<group>.json, and
+bench/mutation/results.md regenerated from every group file:
+${GROUPS.map((g) => `  ${g.name.padEnd(15)} ${g.what} (target ${g.target} %)`).join('\n')}
+TypeScript groups run Stryker (stryker.config.json: jest runner, perTest coverage, incremental
+results in .cache/mutation/<group>/); spark runs mutmut (requirements/mutation.txt, a cached venv).
+A full run takes hours on 2 cores: scope it with --only.
+
+  --only LIST        groups to run (comma-separated; default all)
+  --files LIST       only these files of the one group --only names (the result says so)
+  --tests LIST       only these test globs (e.g. test/lib/settings/**/*.test.ts) for that group:
+                     a lower bound, said in the result
+  --concurrency N    test processes at once (default 1: the machine is shared)
+  --label NAME       result set (default latest; baseline is the measurement before issue 16)
+  --report-only      rewrite results.md from the committed group files, run nothing
+  -h, --help         this help
+
+${EXIT_CODES_HELP} A score under its target is reported, not an exit code.`;
+
+const OPTIONS = {
+  only: { type: 'string' },
+  files: { type: 'string' },
+  tests: { type: 'string' },
+  concurrency: { type: 'string', default: '1' },
+  label: { type: 'string', default: 'latest' },
+  'report-only': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies FlagOptions;
+
+const OUT = path.join(REPO_ROOT, 'bench', 'mutation');
+const CACHE = path.join(REPO_ROOT, '.cache', 'mutation');
+
+/** The groups --only names, in GROUPS order; a usage error naming the unknown ones. */
+export function selectGroups(only: string | undefined): MutationGroup[] {
+  if (only === undefined) return [...GROUPS];
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = names.filter((n) => !GROUPS.some((g) => g.name === n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new CliError(
+      `--only ${only}: unknown group (allowed: ${GROUPS.map((g) => g.name).join(', ')})`,
+      EXIT.usage,
+    );
+  }
+  return GROUPS.filter((g) => names.includes(g.name));
+}
+
+function measuredCommit(): string {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  }).stdout.trim();
+  return `${head || 'unknown'}${dirty ? '+dirty' : ''}`;
+}
+
+/** Runs a command with its output on ours (the tools print their own progress). */
+function run(command: string, args: readonly string[], cwd: string, env = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = trackChild(spawn(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] }));
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** A group narrowed to some of its files (--files): each must be one the group mutates. */
+export function narrowGroup(g: MutationGroup, files: string | undefined): MutationGroup {
+  if (files === undefined) return g;
+  const list = files
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  const outside = list.filter((f) => !g.mutate.some((glob) => path.matchesGlob(f, glob)));
+  if (list.length === 0 || outside.length > 0) {
+    throw new CliError(`--files ${files}: not files of group ${g.name} (${g.mutate.join(', ')})`, EXIT.usage);
+  }
+  return { ...g, mutate: list };
+}
+
+/** A group whose Stryker runs only the given test globs (--tests): each under test/. */
+export function withTests(g: MutationGroup, tests: string): MutationGroup {
+  const list = tests
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (list.length === 0 || list.some((t) => !t.startsWith('test/') || !t.endsWith('.test.ts'))) {
+    throw new CliError(`--tests ${tests}: test globs under test/ ending in .test.ts`, EXIT.usage);
+  }
+  return { ...g, tests: list };
+}
+
+async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant[]> {
+  const dir = path.join(CACHE, g.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const base = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'stryker.config.json'), 'utf8'));
+  const report = path.join(dir, 'stryker.json');
+  const config = {
+    ...base,
+    ...(g.tests
+      ? { jest: { ...base.jest, config: { testMatch: g.tests.map((t) => `<rootDir>/${t}`) } } }
+      : {}),
+    mutate: g.mutate,
+    concurrency,
+    incrementalFile: path.relative(REPO_ROOT, path.join(dir, 'incremental.json')),
+    reporters: ['json', 'progress-append-only'],
+    jsonReporter: { fileName: path.relative(REPO_ROOT, report) },
+  };
+  const configFile = path.join(dir, 'stryker.config.json');
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  fs.rmSync(report, { force: true });
+  // Stryker 10 needs Node >= 22: ensure-node.sh puts the project's Node first on PATH, as the
+  // test and synth scripts do (the `node` tsx runs this file with may be older).
+  const code = await run(
+    'bash',
+    [
+      '-c',
+      'source scripts/lib/ensure-node.sh >&2 && exec node_modules/.bin/stryker run "$1"',
+      'stryker',
+      configFile,
+    ],
+    REPO_ROOT,
+  );
+  if (code !== 0 || !fs.existsSync(report)) throw new CliError(`stryker for ${g.name} failed (exit ${code})`);
+  return strykerMutants(fs.readFileSync(report, 'utf8'), REPO_ROOT);
+}
+
+async function runMutmut(g: MutationGroup): Promise<Mutant[]> {
+  const script = path.join(REPO_ROOT, 'scripts', 'verify', 'mutation', 'mutmut.sh');
+  const code = await run('bash', [script, ...g.mutate], REPO_ROOT);
+  const results = path.join(CACHE, g.name, 'mutmut-results.txt');
+  if (code !== 0 || !fs.existsSync(results)) throw new CliError(`mutmut for ${g.name} failed (exit ${code})`);
+  return mutmutMutants(fs.readFileSync(results, 'utf8'), `spark/${g.mutate[0]}`);
+}
+
+/** Every group file of every label under bench/mutation/. */
+export function readLabels(dir = OUT): Map<string, GroupResult[]> {
+  const labels = new Map<string, GroupResult[]>();
+  if (!fs.existsSync(dir)) return labels;
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort((a, b) => (a === 'baseline' ? -1 : b === 'baseline' ? 1 : a.localeCompare(b)));
+  for (const label of names) {
+    const files = fs.readdirSync(path.join(dir, label)).filter((f) => f.endsWith('.json'));
+    labels.set(
+      label,
+      files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, label, f), 'utf8')) as GroupResult),
+    );
+  }
+  return labels;
+}
+
+/** Rewrites results.md from every group file, judged against the current equivalent.json. */
+function writeResults(): void {
+  const equivalents = readEquivalents(path.join(OUT, 'equivalent.json'));
+  const labels = readLabels();
+  for (const [label, results] of labels) {
+    const judged = results.map((r) => reapplyEquivalents(r, equivalents));
+    labels.set(label, judged);
+    for (const r of judged) {
+      fs.writeFileSync(path.join(OUT, label, `${r.group}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    }
+  }
+  fs.writeFileSync(
+    path.join(OUT, 'results.md'),
+    renderResults(
+      labels,
+      GROUPS.map((g) => g.name),
+    ),
+  );
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS, HELP.split('\n')[0]);
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  let groups = selectGroups(values.only);
+  if (values.files !== undefined) {
+    if (groups.length !== 1 || groups[0].tool !== 'stryker') {
+      throw new CliError('--files: name exactly one TypeScript group with --only', EXIT.usage);
+    }
+    groups = [narrowGroup(groups[0], values.files)];
+  }
+  if (values.tests !== undefined) {
+    if (groups.length !== 1 || groups[0].tool !== 'stryker') {
+      throw new CliError('--tests: name exactly one TypeScript group with --only', EXIT.usage);
+    }
+    groups = [withTests(groups[0], values.tests)];
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+    throw new CliError(`--concurrency ${values.concurrency}: a whole number from 1 to 16`, EXIT.usage);
+  }
+  const label = values.label as string;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(label)) {
+    throw new CliError(`--label ${label}: lowercase letters, digits and dashes`, EXIT.usage);
+  }
+  if (values['report-only']) {
+    writeResults();
+    console.log(`mutation: ${path.relative(REPO_ROOT, path.join(OUT, 'results.md'))} rewritten`);
+    return EXIT.ok;
+  }
+  const equivalents = readEquivalents(path.join(OUT, 'equivalent.json'));
+  fs.mkdirSync(path.join(OUT, label), { recursive: true });
+  for (const [i, g] of groups.entries()) {
+    console.log(`\n━━ mutation ${i + 1}/${groups.length}: ${g.name} (${g.tool}: ${g.mutate.join(', ')})`);
+    const commit = measuredCommit();
+    const started = Date.now();
+    const mutants = g.tool === 'stryker' ? await runStryker(g, concurrency) : await runMutmut(g);
+    const r = groupResult(
+      {
+        group: g.name,
+        tool: g.tool,
+        commit,
+        finishedAt: new Date().toISOString(),
+        seconds: Math.round((Date.now() - started) / 1000),
+        target: g.target,
+        scope: g.mutate,
+        tests: g.tests,
+      },
+      mutants,
+      equivalents,
+    );
+    fs.writeFileSync(path.join(OUT, label, `${g.name}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    writeResults();
+    console.log(
+      `mutation ${g.name}: ${r.score} % (target ${g.target} %), ${r.counts.Survived} survived, ${r.counts.NoCoverage} not covered, ${r.seconds} s`,
+    );
+  }
+  console.log(`mutation: results in ${path.relative(REPO_ROOT, path.join(OUT, 'results.md'))}`);
+  return EXIT.ok;
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));
