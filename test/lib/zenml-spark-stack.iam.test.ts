@@ -241,7 +241,7 @@ describe('IAM the product promises, exactly', () => {
     expect(statementsOf(id)).toEqual([]);
   });
 
-  test('no other role can be assumed by a pod: every pods.eks.amazonaws.com trust is one of the four above', () => {
+  test('no other role can be assumed by a pod: every pods.eks.amazonaws.com trust is one of the four above or the history server role (asserted exactly in spark-history-identity.test.ts)', () => {
     const podRoles = Object.values(resources)
       .filter(
         (r) =>
@@ -252,6 +252,7 @@ describe('IAM the product promises, exactly', () => {
       .sort();
     expect(podRoles).toEqual([
       'zenml-spark-cluster-autoscaler',
+      'zenml-spark-spark-history',
       'zenml-spark-spark-pods',
       'zenml-spark-zenml-db-bootstrap',
       'zenml-spark-zenml-server',

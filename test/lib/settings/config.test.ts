@@ -353,13 +353,13 @@ describe('every range rule at its boundary: last accepted, first rejected', () =
       'nodeMaxSize lower',
       { nodeMaxSize: 1 },
       { nodeMaxSize: 0 },
-      /^Invalid setting: nodeMaxSize=0 .*at least 1/,
+      /^Invalid setting: nodeMaxSize=0 .*an integer from 1 to 100: a Spark pool that can never hold a node/,
     ],
     [
       'nodeMaxSize upper',
       { nodeMaxSize: 100 },
       { nodeMaxSize: 101 },
-      /^Invalid setting: nodeMaxSize=101 .*an integer from 0 to 100/,
+      /^Invalid setting: nodeMaxSize=101 .*an integer from 1 to 100$/,
     ],
     [
       'deploymentId length',

@@ -551,7 +551,7 @@ describe('the estimate as a whole', () => {
     });
     expect(e.assumptions).toEqual([
       `${H} hours per month; on-demand list prices, no free tier, no taxes`,
-      'NAT data 7 GB/month; artifact store 9 GB; access logs 2 GB; ECR 3 GB per repository',
+      'NAT data 7 GB/month; artifact store 9 GB; access logs 2 GB; Spark event logs 1 GB; ECR 3 GB per repository',
       'log ingestion per log group per month: eks-control-plane 5 GB, vpc-flow-logs 1 GB, rds 0.1 GB, lambda 0.01 GB, other 0.1 GB; stored = ingestion x retention',
       'data transfer out of AWS, CloudWatch metrics and API calls are not counted',
       "running = one pipeline's Spark nodes (2: the steps run one after another, each on one node); paused = every pool at 0 and the database stopped (its storage still billed; NAT data none)",

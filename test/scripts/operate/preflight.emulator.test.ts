@@ -413,13 +413,11 @@ describe('credentials and region', () => {
     expect(row(r.stdout, 'cdk bootstrap')).toEqual(['skip', 'needs working credentials']);
   });
 
-  test('a region that does not exist: blocking, nothing else asked', () => {
+  test('a region that does not exist: refused as a usage error before any check, naming the flag', () => {
     const r = runCli('operate/preflight.ts', ['--region', 'eu-wset-1'], isolatedEnv(moto));
-    expect(r.status).toBe(1);
-    expect(row(r.stdout, 'region')).toEqual([
-      'FAIL',
-      "'eu-wset-1' (from --region) is not an AWS region aws-cdk-lib knows; e.g. eu-west-1, us-east-1",
-    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: --region 'eu-wset-1': a region .* eu-west-1, /);
     expect(row(r.stdout, 'credentials')).toBeUndefined();
   });
 

@@ -100,7 +100,7 @@ describe('npm run gates', () => {
 
   test('GIVEN output that is not from a successful synth THEN it refuses before running anything', async () => {
     const out = tempDir('gates-main-unstamped-');
-    await expect(run(['--out', out, '--only', 'cfn-guard'])).rejects.toThrow(/^refusing /);
+    await expect(run(['--out', out, '--only', 'cfn-guard'])).rejects.toThrow(/^refusing: /);
   });
 
   test('an unknown gate is a usage error naming the allowed ones; --help exits 0', async () => {
@@ -156,7 +156,7 @@ describe('npm run gates', () => {
       expect(r.out).toMatch(/\n\s*kubeconform\s+FAIL\s/);
       await expect(
         run(['--out', unstamped(), '--dist', unstamped(), '--only', 'kubeconform']),
-      ).rejects.toThrow(/^refusing /);
+      ).rejects.toThrow(/^refusing: /);
     });
 
     test('the synth-time gates read cdk.out/ only; secrets reads both', async () => {
@@ -166,11 +166,11 @@ describe('npm run gates', () => {
       expect(r.out).toContain(`Gates on ${path.relative(REPO_ROOT, out)}/ and `);
       expect(r.out).toContain('(cfn-guard, cdk-nag)');
       await expect(run(['--out', out, '--dist', unstamped(), '--only', 'secrets'])).rejects.toThrow(
-        /^refusing /,
+        /^refusing: /,
       );
       const { dist } = outputs();
       await expect(run(['--out', unstamped(), '--dist', dist, '--only', 'secrets'])).rejects.toThrow(
-        /^refusing /,
+        /^refusing: /,
       );
     });
   });
