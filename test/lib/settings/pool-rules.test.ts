@@ -99,13 +99,16 @@ test('poolProblems: a maximum of 0 under a minimum of 1 is two problems; a negat
   expect(poolProblems({ ...defaults, nodeMinSize: 1, nodeMaxSize: 0 })).toEqual([
     [
       'nodeMaxSize',
-      'at least 1: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)',
+      'an integer from 1 to 100: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)',
     ],
     ['nodeMinSize', 'at most nodeMaxSize (0)'],
   ]);
   // nodeMaxSize=-1 is already wrong as itself: no second message about nodeMinSize exceeding it.
   expect(poolProblems({ ...defaults, nodeMinSize: 0, nodeMaxSize: -1 })).toEqual([
-    ['nodeMaxSize', `an integer from 0 to ${MAX_SPARK_NODES}`],
+    [
+      'nodeMaxSize',
+      `an integer from 1 to ${MAX_SPARK_NODES}: a Spark pool that can never hold a node leaves every step Pending (EKS also rejects maxSize 0)`,
+    ],
   ]);
   // A non-integer is the type check's to report (config.ts), not a range problem here.
   expect(poolProblems({ ...defaults, systemNodeCount: 1.5, nodeMaxSize: 2.5 })).toEqual([]);
