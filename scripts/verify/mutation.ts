@@ -279,19 +279,33 @@ export function strykerRuns(
   }));
 }
 
-async function runStrykerGroup(g: MutationGroup, concurrency: number): Promise<Mutant[]> {
+async function runStrykerGroup(
+  g: MutationGroup,
+  concurrency: number,
+  record: (mutants: Mutant[], scope: readonly string[], tests: readonly string[] | undefined) => GroupResult,
+): Promise<GroupResult> {
   const runs = strykerRuns(g);
   const mutants: Mutant[] = [];
+  let result: GroupResult | undefined;
   for (const [i, r] of runs.entries()) {
-    if (runs.length > 1)
+    if (runs.length > 1) {
       console.log(
         `\n── ${g.name} ${i + 1}/${runs.length}: ${r.mutate.join(', ')} (tests: ${r.tests?.join(', ')})`,
       );
+    }
     mutants.push(
       ...(await runStryker({ ...g, name: r.name, mutate: r.mutate, tests: r.tests }, concurrency)),
     );
+    const done = runs.slice(0, i + 1);
+    result = record(
+      mutants,
+      runs.length > 1 ? done.flatMap((d) => d.mutate) : g.mutate,
+      runs.length > 1 ? [...new Set(done.flatMap((d) => d.tests ?? []))] : g.tests,
+    );
+    if (runs.length > 1)
+      console.log(`${g.name}: ${i + 1} of ${runs.length} files done, ${result.score} % so far`);
   }
-  return mutants;
+  return result as GroupResult;
 }
 
 async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant[]> {
@@ -414,29 +428,36 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`\n━━ mutation ${i + 1}/${groups.length}: ${g.name} (${g.tool}: ${g.mutate.join(', ')})`);
     const commit = measuredCommit();
     const started = Date.now();
-    const mutants = g.tool === 'stryker' ? await runStrykerGroup(g, concurrency) : await runMutmut(g);
-    const r = groupResult(
-      {
-        group: g.name,
-        tool: g.tool,
-        commit,
-        finishedAt: new Date().toISOString(),
-        seconds: Math.round((Date.now() - started) / 1000),
-        target: g.target,
-        scope: g.mutate,
-        tests:
-          g.tests ??
-          (g.testsPerFile ? [...new Set(strykerRuns(g).flatMap((r) => r.tests ?? []))] : undefined),
-      },
-      mutants,
-      equivalents,
-    );
-    fs.writeFileSync(path.join(OUT, label, `${g.name}.json`), `${JSON.stringify(r, null, 2)}\n`);
-    writeResults();
+    // Written after every file of a file-by-file group too, so a run stopped part way keeps (and
+    // the report shows) the files it finished, with only those in its scope.
+    const record = (mutants: Mutant[], scope: readonly string[], tests: readonly string[] | undefined) => {
+      const r = groupResult(
+        {
+          group: g.name,
+          tool: g.tool,
+          commit,
+          finishedAt: new Date().toISOString(),
+          seconds: Math.round((Date.now() - started) / 1000),
+          target: g.target,
+          scope,
+          tests,
+        },
+        mutants,
+        equivalents,
+      );
+      fs.writeFileSync(path.join(OUT, label, `${g.name}.json`), `${JSON.stringify(r, null, 2)}\n`);
+      writeResults();
+      return r;
+    };
+    const r =
+      g.tool === 'stryker'
+        ? await runStrykerGroup(g, concurrency, record)
+        : record(await runMutmut(g), g.mutate, undefined);
     console.log(
       `mutation ${g.name}: ${r.score} % (target ${g.target} %), ${r.counts.Survived} survived, ${r.counts.NoCoverage} not covered, ${r.seconds} s`,
     );
   }
+
   console.log(`mutation: results in ${path.relative(REPO_ROOT, path.join(OUT, 'results.md'))}`);
   return EXIT.ok;
 }

@@ -42,8 +42,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 };
 
 /**
- * Acknowledgements aws-cdk-lib adds by itself, not lib/: used only in configurations this stack
- * never builds, so they are not this stack's to keep or drop (source: aws-cdk-lib 2.276.0,
+ * Acknowledgements aws-cdk-lib adds by itself, not lib/ (the flow log's carry no reason): used only
+ * in configurations this stack never builds, so they are not this stack's to keep, drop or explain (source: aws-cdk-lib 2.276.0,
  * core/lib/stack.js _silenceLiteralAzWarning and aws-ec2/lib/vpc-flow-logs.js).
  */
 const LIBRARY_ACKNOWLEDGEMENTS: ReadonlySet<string> = new Set([
@@ -62,7 +62,11 @@ const under = (resourcePath: string, constructPath: string) =>
   resourcePath === constructPath || resourcePath.startsWith(`${constructPath}/`);
 
 /** Synthesizes one variant with every policy check and returns its unused acknowledgements. */
-function unusedAcknowledgements(settings: Record<string, unknown>): { acks: number; unused: string[] } {
+function unusedAcknowledgements(settings: Record<string, unknown>): {
+  acks: number;
+  unused: string[];
+  unexplained: string[];
+} {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'zse-acks-'));
   // biome-ignore lint/suspicious/noExplicitAny: isAcknowledged is private in cdk-nag's typings.
   const lookup = jest.spyOn(NagPack.prototype as any, 'isAcknowledged');
@@ -93,14 +97,20 @@ function unusedAcknowledgements(settings: Record<string, unknown>): { acks: numb
         c.node.metadata
           .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
           .flatMap((m) =>
-            Object.keys(m.data as Record<string, string>).map((id) => [c.node.path, id] as const),
+            Object.entries(m.data as Record<string, string | undefined>).map(
+              ([id, reason]) => [c.node.path, id, reason] as const,
+            ),
           ),
       );
-    const unused = acks
-      .filter(([at, id]) => !LIBRARY_ACKNOWLEDGEMENTS.has(`${at} ${id}`))
+    const ours = acks.filter(([at, id]) => !LIBRARY_ACKNOWLEDGEMENTS.has(`${at} ${id}`));
+    const unused = ours
       .filter(([at, id]) => !used.some(([resource, usedId]) => usedId === id && under(resource, at)))
       .map(([at, id]) => `${at} ${id}`);
-    return { acks: acks.length, unused };
+    // A reason a reviewer can read: a sentence, not a placeholder.
+    const unexplained = ours
+      .filter(([, , reason]) => (reason ?? '').trim().length < 40)
+      .map(([at, id]) => `${at} ${id}`);
+    return { acks: acks.length, unused, unexplained };
   } finally {
     lookup.mockRestore();
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -109,11 +119,12 @@ function unusedAcknowledgements(settings: Record<string, unknown>): { acks: numb
 
 describe('acknowledgements', () => {
   test.each(Object.entries(VARIANTS))(
-    '%s: every acknowledgement silences a finding the checks raise',
+    '%s: every acknowledgement silences a finding the checks raise, and says why',
     (_n, settings) => {
-      const { acks, unused } = unusedAcknowledgements(settings);
+      const { acks, unused, unexplained } = unusedAcknowledgements(settings);
       expect(acks).toBeGreaterThan(20);
       expect(unused).toEqual([]);
+      expect(unexplained).toEqual([]);
     },
   );
 });
