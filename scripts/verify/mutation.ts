@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CliError, EXIT, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import { trackChild } from '../lib/processes';
@@ -327,18 +328,28 @@ async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant
   const configFile = path.join(dir, 'stryker.config.json');
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   fs.rmSync(report, { force: true });
-  // Stryker 10 needs Node >= 22: ensure-node.sh puts the project's Node first on PATH, as the
-  // test and synth scripts do (the `node` tsx runs this file with may be older).
-  const code = await run(
-    'bash',
-    [
-      '-c',
-      'source scripts/lib/ensure-node.sh >&2 && exec node_modules/.bin/stryker run "$1"',
-      'stryker',
-      configFile,
-    ],
-    REPO_ROOT,
-  );
+  // A temp dir of its own, removed after: a mutant's test run that times out is killed before its
+  // cleanup, and the CDK tests' cloud assemblies (cdk.outXXXXXX, megabytes each) would pile up in
+  // the shared temp dir (hundreds in an hour of lib/ seen on 2026-12-01).
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zse-stryker-'));
+  let code: number;
+  try {
+    // Stryker 10 needs Node >= 22: ensure-node.sh puts the project's Node first on PATH, as the
+    // test and synth scripts do (the `node` tsx runs this file with may be older).
+    code = await run(
+      'bash',
+      [
+        '-c',
+        'source scripts/lib/ensure-node.sh >&2 && exec node_modules/.bin/stryker run "$1"',
+        'stryker',
+        configFile,
+      ],
+      REPO_ROOT,
+      { ...process.env, TMPDIR: tmp },
+    );
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   if (code !== 0 || !fs.existsSync(report)) throw new CliError(`stryker for ${g.name} failed (exit ${code})`);
   return strykerMutants(fs.readFileSync(report, 'utf8'), REPO_ROOT);
 }
