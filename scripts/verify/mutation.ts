@@ -320,6 +320,12 @@ async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant
       ? { jest: { ...base.jest, config: { testMatch: g.tests.map((t) => `<rootDir>/${t}`) } } }
       : {}),
     mutate: g.mutate,
+    // lib/'s tests share one synthesized app per settings (test/lib/fixtures.ts synth()), built by
+    // whichever test asks first: perTest coverage then credits only that test, and a mutant runs
+    // without the tests that assert on it (seen 2026-12-01: PodIdentityRole without its
+    // aws:SourceArn condition "survived", yet its IAM tests fail on it by hand). Every test of the
+    // file's own set runs for every mutant instead.
+    ...(g.testsPerFile ? { coverageAnalysis: 'all' } : {}),
     concurrency,
     incrementalFile: path.relative(REPO_ROOT, path.join(dir, 'incremental.json')),
     reporters: ['json', 'progress-append-only'],
