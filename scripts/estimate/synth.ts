@@ -24,12 +24,15 @@ import { markFailed, writeOkStamp } from '../lib/synth-stamp';
 import { table } from '../lib/table';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
 import { costSummaryLines } from './cost-report';
+import { checkOutputDirs, createOutputDir } from './output-dirs';
 
 const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist dist]
 
 Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
 CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
 a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.
+--out and --dist are rewritten as a whole, so each must be new, empty, or an earlier synth's output
+(never the repository, your home, a source folder, or the same as the other).
 
 ${EXIT_CODES_HELP}`;
 
@@ -47,8 +50,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const outDir = path.resolve(REPO_ROOT, values.out as string);
-  const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  // Before anything is written or removed: synth rewrites both directories as a whole.
+  const out = { flag: '--out', value: values.out as string, defaultValue: OPTIONS.out.default };
+  const dist = { flag: '--dist', value: values.dist as string, defaultValue: OPTIONS.dist.default };
+  const { outDir, distDir } = checkOutputDirs(out, dist, { repoRoot: REPO_ROOT });
+  createOutputDir(out, outDir);
+  createOutputDir(dist, distDir);
   try {
     return await synthesize(values.context, outDir, distDir, started);
   } catch (e) {
