@@ -137,6 +137,35 @@ export function zenmlServerSummary(config: EnvironmentConfig): string[] {
   ];
 }
 
+/**
+ * The summary's first and last lines (exported for the test). The emulator build (emulator=true)
+ * leaves out the EKS cluster and the custom resources: its summary must not read like one to
+ * deploy.
+ */
+export function summaryFrame(
+  config: EnvironmentConfig,
+  outDir: string,
+  elapsedMs: number,
+): { first: string[]; next: string } {
+  const synthesized = `zenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`;
+  if (!config.emulator) {
+    return {
+      first: [synthesized],
+      next: `Templates in ${outDir}/. Next: npm test, or deploy with the commands in README.md.`,
+    };
+  }
+  return {
+    first: [
+      'EMULATOR BUILD (emulator=true): the local moto build, without the EKS cluster and custom resources; not for deploying',
+      synthesized,
+    ],
+    next:
+      `Templates in ${outDir}/: the emulator (moto) build, for the local test suites ` +
+      '(bash scripts/verify/test.sh emulator rehearsal), not for deploying; for a real build set emulator=false ' +
+      '(unset ZENML_SPARK_EMULATOR, or -c emulator=false) and run npm run synth again.',
+  };
+}
+
 function printSummary(
   config: EnvironmentConfig,
   assembly: CloudAssemblySummary,
@@ -147,7 +176,8 @@ function printSummary(
 ) {
   const rel = (p: string) => path.relative(process.cwd(), p) || '.';
   const names = physicalNames(config);
-  console.log(`\nzenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`);
+  const frame = summaryFrame(config, rel(outDir), elapsedMs);
+  console.log(`\n${frame.first.join('\n')}`);
   console.log(
     `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
   );
@@ -195,7 +225,7 @@ function printSummary(
       manifests.map((m) => [m.chart, String(m.objects), rel(m.file)]),
     ),
   );
-  console.log(`\nTemplates in ${rel(outDir)}/. Next: npm test, or deploy with the commands in README.md.`);
+  console.log(`\n${frame.next}`);
   console.log(costSummaryLines(assembly, config).join('\n'));
 }
 
