@@ -122,6 +122,9 @@ const CASES: readonly Case[] = [
     /^error: Unknown option '--nope'; usage: npm run render-manifests /,
   ),
   c('operate/render-manifests.ts', ['--run-id', 'BAD_ID'], 2, /^error: --run-id 'BAD_ID': 1-24 lowercase/),
+  // Its --help lacked the exit codes line (the help case below runs for every CLI listed here).
+  c('operate/zenml-login.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run zenml-login /),
+  c('operate/zenml-login.ts', ['--local-port', 'x'], 2, /^error: --local-port 'x': a TCP port number/),
   c('operate/spark-ui.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run spark-ui /),
   c('operate/spark-ui.ts', ['--local-port', 'x'], 2, /^error: --local-port 'x': a TCP port number/),
   c(
