@@ -109,10 +109,11 @@ def test_artifact_root_and_run_id_are_required(capsys):
     assert "the following arguments are required: --artifact-root, --run-id" in err
 
 
-def test_importer_main_writes_the_dataset_and_reports_it(spark, sample_uri, tmp_path, capsys):
+def test_importer_main_writes_the_dataset_reports_it_and_a_retry_overwrites(spark, sample_uri, tmp_path, capsys):
     paths = RunPaths(tmp_path.as_uri(), "imp-main")
-    code, result, _ = cli(importer, spark, capsys, paths, "--input", sample_uri)
-    assert code == 0
+    for _attempt in (1, 2):  # a retry overwrites the dataset
+        code, result, _ = cli(importer, spark, capsys, paths, "--input", sample_uri)
+        assert code == 0
     assert_reports(result, "importer", "imp-main")
     assert (result["rows"], result["features"], result["output"]) == (SAMPLE_ROWS, FEATURES, paths.dataset)
     assert spark.read.parquet(paths.dataset).count() == SAMPLE_ROWS
@@ -185,7 +186,7 @@ def test_trainer_main_trains_with_seed_42_and_passes_min_accuracy(spark, prepare
     evaluation = spark.read.parquet(paths.transformed("eval"))
     assert (result["eval_rows"], result["num_trees"], result["model"]) == (evaluation.count(), 10, paths.classifier_model)
     model = trainer.load_model(paths)
-    assert model.getSeed() == 42
+    assert model.getSeed() == 42 and model.getNumTrees == 10
     # Accuracy, counted here: the share of eval rows whose prediction is the label.
     predicted = model.transform(evaluation)
     assert result["eval_accuracy"] == pytest.approx(predicted.filter("prediction = label").count() / evaluation.count())
