@@ -20,6 +20,7 @@
 import { ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { wildcardArnFinding } from './finding-ids';
 
 export interface ClusterAutoscalerIdentityProps {
   /** Name of the cluster whose pods may assume the role (a plain string: no wait on the cluster). */
@@ -118,12 +119,12 @@ export class ClusterAutoscalerIdentity extends Construct {
         reason: `Only ${AUTOSCALER_DESCRIBE_ACTIONS.join(', ')}: describe calls IAM authorizes on * alone (no resource-level permissions). No write action is on *.`,
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:nodegroup/${props.clusterName}/*/*]`,
+        id: wildcardArnFinding(this, nodegroupsOfThisCluster),
         reason:
           "eks:DescribeNodegroup on this cluster's node groups only; their names and ids are made by CloudFormation and EKS, so the wildcard is the node group part of the ARN.",
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/eks-*]',
+        id: wildcardArnFinding(this, eksAutoScalingGroups),
         reason:
           "The Auto Scaling group of a managed node group is named and made by EKS (eks-<node group>-<uuid>), so no ARN can be written down before deploy; the statement's conditions pin it to this cluster's Spark pool by the tags EKS puts on it (k8s.io/cluster-autoscaler/<cluster>=owned, eks:nodegroup-name).",
       },

@@ -19,6 +19,7 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { wildcardArnFinding } from './finding-ids';
 import type { MetadataDatabase } from './metadata-database';
 import { PodIdentityRole } from './pod-identity-role';
 import type { RemovalBehaviour } from './removal';
@@ -118,7 +119,7 @@ export class ZenmlServer extends Construct {
       }),
     );
     Validations.of(this.serverRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${ZENML_SECRETS_STORE_PREFIX}*]`,
+      id: wildcardArnFinding(this, secretsStore),
       reason:
         'ZenML 0.98 names every secret of its AWS secrets store zenml/<uuid> and offers no other prefix; the wildcard is that prefix, in this account and region only (namePrefix=zenml is refused so this stack keeps its own secrets outside it).',
     });

@@ -24,12 +24,15 @@ import { markFailed, writeOkStamp } from '../lib/synth-stamp';
 import { table } from '../lib/table';
 import { type CloudAssemblySummary, summarizeCloudAssembly } from './cloud-assembly';
 import { costSummaryLines } from './cost-report';
+import { checkOutputDirs, createOutputDir } from './output-dirs';
 
 const HELP = `Usage: npm run synth [-- -c key=value ...] [--out cdk.out] [--dist dist]
 
 Synthesizes the CloudFormation template(s) into cdk.out/ with the CDK CLI (cdk-nag, cfn-guard and
 CloudFormation validation run as part of it) and the Kubernetes manifests into dist/, then prints
 a summary. Needs no AWS credentials. Settings: cdk.json context, -c key=value, ZENML_SPARK_* env.
+--out and --dist are rewritten as a whole, so each must be new, empty, or an earlier synth's output
+(never the repository, your home, a source folder, or the same as the other).
 
 ${EXIT_CODES_HELP}`;
 
@@ -47,8 +50,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const outDir = path.resolve(REPO_ROOT, values.out as string);
-  const distDir = path.resolve(REPO_ROOT, values.dist as string);
+  // Before anything is written or removed: synth rewrites both directories as a whole.
+  const out = { flag: '--out', value: values.out as string, defaultValue: OPTIONS.out.default };
+  const dist = { flag: '--dist', value: values.dist as string, defaultValue: OPTIONS.dist.default };
+  const { outDir, distDir } = checkOutputDirs(out, dist, { repoRoot: REPO_ROOT });
+  createOutputDir(out, outDir);
+  createOutputDir(dist, distDir);
   try {
     return await synthesize(values.context, outDir, distDir, started);
   } catch (e) {
@@ -130,6 +137,35 @@ export function zenmlServerSummary(config: EnvironmentConfig): string[] {
   ];
 }
 
+/**
+ * The summary's first and last lines (exported for the test). The emulator build (emulator=true)
+ * leaves out the EKS cluster and the custom resources: its summary must not read like one to
+ * deploy.
+ */
+export function summaryFrame(
+  config: EnvironmentConfig,
+  outDir: string,
+  elapsedMs: number,
+): { first: string[]; next: string } {
+  const synthesized = `zenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`;
+  if (!config.emulator) {
+    return {
+      first: [synthesized],
+      next: `Templates in ${outDir}/. Next: npm test, or deploy with the commands in README.md.`,
+    };
+  }
+  return {
+    first: [
+      'EMULATOR BUILD (emulator=true): the local moto build, without the EKS cluster and custom resources; not for deploying',
+      synthesized,
+    ],
+    next:
+      `Templates in ${outDir}/: the emulator (moto) build, for the local test suites ` +
+      '(bash scripts/verify/test.sh emulator rehearsal), not for deploying; for a real build set emulator=false ' +
+      '(unset ZENML_SPARK_EMULATOR, or -c emulator=false) and run npm run synth again.',
+  };
+}
+
 function printSummary(
   config: EnvironmentConfig,
   assembly: CloudAssemblySummary,
@@ -140,7 +176,8 @@ function printSummary(
 ) {
   const rel = (p: string) => path.relative(process.cwd(), p) || '.';
   const names = physicalNames(config);
-  console.log(`\nzenml-spark-eks: synthesized offline in ${(elapsedMs / 1000).toFixed(1)} s`);
+  const frame = summaryFrame(config, rel(outDir), elapsedMs);
+  console.log(`\n${frame.first.join('\n')}`);
   console.log(
     `  target   ${config.account ?? 'any account'} / ${config.region ?? 'any region'} (set account/region to pin)`,
   );
@@ -188,7 +225,7 @@ function printSummary(
       manifests.map((m) => [m.chart, String(m.objects), rel(m.file)]),
     ),
   );
-  console.log(`\nTemplates in ${rel(outDir)}/. Next: npm test, or deploy with the commands in README.md.`);
+  console.log(`\n${frame.next}`);
   console.log(costSummaryLines(assembly, config).join('\n'));
 }
 

@@ -67,7 +67,7 @@ export const LAYERS: readonly Layer[] = [
     id: 'scriptsLib',
     paths: ['scripts/lib/'],
     holds:
-      'Only what the wings share: the CLI skeleton (flag parsing, `CliError`, exit codes, `runMain`), the one signal/exit handler that stops child processes, the kubectl port-forward to a private Service, settings loading from cdk.json, the one AWS client factory, tables, and `ensure-node.sh`.',
+      'Only what the wings share: the CLI skeleton (flag parsing, `CliError`, exit codes, `runMain`), the one signal/exit handler that stops child processes, the kubectl port-forward to a private Service, settings loading from cdk.json, the one AWS client factory, tables, and `ensure-node.sh` with `on-node.sh` (every npm script and the CDK app start on the pinned Node through it).',
     mayImport: ['lib/settings/'],
   },
   {

@@ -41,8 +41,11 @@ export function assertPortFree(port: number, flag = '--local-port'): Promise<voi
   });
 }
 
+/** What to check after kubectl port-forward exited: fixed, or chosen from what kubectl said. */
+export type ForwardHint = string | ((kubectlOutput: string) => string);
+
 /** Waits for kubectl's "Forwarding from" line; rejects with its own words if it exits first. */
-export function waitForForward(child: ChildProcess, timeoutMs: number, hint: string): Promise<void> {
+export function waitForForward(child: ChildProcess, timeoutMs: number, hint: ForwardHint): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
@@ -62,7 +65,9 @@ export function waitForForward(child: ChildProcess, timeoutMs: number, hint: str
     // 'close', not 'exit': 'exit' can come before the last output is read, losing kubectl's own words.
     child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new CliError(`kubectl port-forward exited (${code}): ${output.trim() || 'no output'}; ${hint}`));
+      const said = output.trim();
+      const what = typeof hint === 'string' ? hint : hint(said);
+      reject(new CliError(`kubectl port-forward exited (${code}): ${said || 'no output'}; ${what}`));
     });
   });
 }
@@ -76,7 +81,8 @@ export interface PortForward {
 
 /**
  * Starts `kubectl port-forward -n <namespace> svc/<service> <localPort>:<remotePort>` on 127.0.0.1
- * and waits for it. `hint` ends the error line when kubectl exits (what to check).
+ * and waits for it. `hint` ends the error line when kubectl exits (what to check; a function
+ * chooses it from kubectl's output).
  */
 export async function openPortForward(o: {
   kubectl: string;
@@ -86,7 +92,7 @@ export async function openPortForward(o: {
   localPort: number;
   remotePort: number;
   context?: string;
-  hint: string;
+  hint: ForwardHint;
   timeoutMs?: number;
 }): Promise<PortForward> {
   const args = [

@@ -199,7 +199,7 @@ export async function leftoverRows(template: CfnTemplate, c: LeftoverContext): P
   );
   const adopt =
     found.length > 0
-      ? `npx cdk import${flags} --resource-mapping-inline '${JSON.stringify(mapping)}' (creates the stack with them), then npx cdk deploy${flags}`
+      ? `npm run cdk -- import${flags} --resource-mapping-inline '${JSON.stringify(mapping)}' (creates the stack with them), then npm run cdk -- deploy${flags}`
       : '';
   for (const { f, note } of found) {
     const why = f.retained ? 'kept by removalMode=retain' : 'left by an interrupted destroy';

@@ -34,7 +34,7 @@ import { COMMON_HELP, COMMON_OPTIONS, resolveTarget, type Target } from './targe
 const USAGE = 'Usage: npm run preflight -- [--toolkit-stack-name NAME] [options]';
 const HELP = `${USAGE}
 
-Checks, before 'npx cdk deploy', with the same settings the app uses:
+Checks, before 'npm run cdk -- deploy', with the same settings the app uses:
   credentials and the account/principal that will deploy; the region (known, enabled); the CDK
   bootstrap stack there (and its version); the Kubernetes version and node instance type (and
   that the type is offered in the region); that clusterAdminPrincipalArns includes you (or you
@@ -167,7 +167,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     for (const r of failed) process.stderr.write(`error: ${r.check}: ${r.detail}\n`);
     return 1;
   }
-  console.log('\nReady to deploy: npx cdk deploy');
+  console.log('\nReady to deploy: npm run cdk -- deploy');
   return 0;
 }
 
@@ -215,7 +215,7 @@ async function awsChecks(
   }
 
   const toolkit = await describeStack(clients.cloudFormation, toolkitStackName);
-  const bootstrapCmd = `npx cdk bootstrap aws://${caller.account}/${region}`;
+  const bootstrapCmd = `npm run cdk -- bootstrap aws://${caller.account}/${region}`;
   if (!toolkit) {
     add('cdk bootstrap', 'FAIL', `no ${toolkitStackName} stack in ${region}: run '${bootstrapCmd}'`);
   } else if (!['ready', 'rolled-back-update'].includes(stackCondition(toolkit.status))) {
@@ -279,7 +279,7 @@ async function awsChecks(
       'stack',
       blocked ? 'FAIL' : 'ok',
       blocked
-        ? `${target.stackName} is ${existing.status}: ${condition === 'in-progress' ? 'wait for it to finish' : "a deploy cannot update it; 'npx cdk destroy' it first"}`
+        ? `${target.stackName} is ${existing.status}: ${condition === 'in-progress' ? 'wait for it to finish' : "a deploy cannot update it; 'npm run cdk -- destroy' it first"}`
         : `${target.stackName} is ${existing.status}: the deploy updates it`,
     );
   }

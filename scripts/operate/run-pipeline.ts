@@ -13,6 +13,7 @@ import { SPARK_NAMESPACE } from '../../lib/settings/names';
 import { NODE_SHAPES } from '../../lib/settings/node-shapes';
 import { OUTPUT_KEYS } from '../../lib/settings/outputs';
 import { PIPELINE_STEPS, type PipelineStep, RUN_ID_PATTERN } from '../../lib/settings/pipeline';
+import { fitOnOneNode, STEP_RESOURCES } from '../../lib/settings/sizing';
 import { DEFAULT_EVENT_LOG_PREFIX, eventLogPrefixProblem } from '../../lib/settings/spark-history';
 import { CliError, EXIT, type FlagOptions, parseFlags, runCli, runMain } from '../lib/cli';
 import { type Io, type PipelineOptions, runPipeline } from './pipeline/steps';
@@ -37,9 +38,11 @@ Values (flags win over --outputs):
 Options:
   --run-id ID            1-24 of a-z, 0-9, '-' (default: run-<UTC date>-<time>)
   --from STEP            start at this step (the earlier steps' outputs must exist for the run id)
-  --input URI            CSV for the importer (default: the sample dataset inside the image)
+  --input URI            CSV for the importer: s3a://<bucket>/<key> (s3:// is read as s3a://), or
+                         file:///<path> inside the image (default: the sample dataset in the image)
   --min-accuracy X       the trainer fails below this eval accuracy (0-1)
-  --node-type TYPE       node instance type the steps are sized for (default t3a.xlarge)
+  --node-type TYPE       node instance type the steps are sized for (default t3a.xlarge; each
+                         step must fit on one node of it)
   --event-log-prefix P   key prefix of the steps' Spark event logs in the bucket (default: from
                          ${OUTPUT_KEYS.sparkEventLogDir} in --outputs, else ${DEFAULT_EVENT_LOG_PREFIX}); each step
                          prints its application id and history link (open it with npm run spark-ui)
@@ -100,6 +103,13 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
         `--image-tag needs --outputs with ${OUTPUT_KEYS.ecrRepositoryUri}, or use --image`,
         EXIT.usage,
       );
+    // Checked as the tag the user typed: the composed reference would blame --image, not given.
+    if (!IMAGE_TAG.test(flags['image-tag'])) {
+      throw new CliError(
+        `--image-tag='${flags['image-tag']}': an image tag (1-128 of letters, digits, '_', '.', '-', not starting with '.' or '-'), e.g. spark-0123abcd as build-spark-image.sh prints it`,
+        EXIT.usage,
+      );
+    }
     image = `${repository}:${flags['image-tag']}`;
   }
   const missing = [
@@ -111,10 +121,12 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
     throw new CliError(`missing ${missing.join(', ')}; ${USAGE.replace(/^Usage: /, 'usage: ')}`, EXIT.usage);
   }
   if (image && !/^[^\s:]+(:\d+)?\/[^\s]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(image)) {
-    throw new CliError(
-      `--image=${image}: a registry image with a tag or digest, e.g. <account>.dkr.ecr.<region>.amazonaws.com/zenml:spark-0123abcd`,
-      EXIT.usage,
-    );
+    // The tag was checked above: with --image-tag, what is wrong is the repository from --outputs.
+    const message =
+      flags.image !== undefined
+        ? `--image=${image}: a registry image with a tag or digest, e.g. <account>.dkr.ecr.<region>.amazonaws.com/zenml:spark-0123abcd`
+        : `${OUTPUT_KEYS.ecrRepositoryUri} in --outputs='${outputs[OUTPUT_KEYS.ecrRepositoryUri]}': a registry repository, e.g. <account>.dkr.ecr.<region>.amazonaws.com/zenml`;
+    throw new CliError(message, EXIT.usage);
   }
   // Checked here, naming the flag (or the output it came from), rather than by the chart later.
   const source = (flag: 'bucket' | 'region', output: string) =>
@@ -131,12 +143,7 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
       EXIT.usage,
     );
   }
-  if (flags['node-type'] !== undefined && !(flags['node-type'] in NODE_SHAPES)) {
-    throw new CliError(
-      `--node-type=${flags['node-type']}: one of the sized node types: ${Object.keys(NODE_SHAPES).join(', ')}`,
-      EXIT.usage,
-    );
-  }
+  if (flags['node-type'] !== undefined) nodeTypeCheck(flags['node-type']);
   if (flags.namespace !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(flags.namespace)) {
     throw new CliError(
       `--namespace=${flags.namespace}: a Kubernetes namespace name (a DNS label)`,
@@ -169,7 +176,7 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
     },
     namespace: flags.namespace ?? outputs[OUTPUT_KEYS.sparkNamespace] ?? SPARK_NAMESPACE,
     from,
-    inputUri: flags.input,
+    inputUri: flags.input === undefined ? undefined : inputUri(flags.input),
     minAccuracy,
     stepTimeoutMs: number('--step-timeout', flags['step-timeout'] ?? '2100', 1, 86_400) * 1000,
     pollIntervalMs: number('--poll-interval', flags['poll-interval'] ?? '5', 0.01, 60) * 1000,
@@ -178,6 +185,49 @@ export function parseOptions(argv: readonly string[], now: Date = new Date()): P
     context: flags.context,
     dryRun: flags['dry-run'] ?? false,
   };
+}
+
+/** An image tag as Docker and ECR take it. */
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+
+/** The node types every step (driver and executors together) fits on, one node each. */
+export function nodeTypesStepsFitOn(): string[] {
+  return Object.keys(NODE_SHAPES).filter((type) =>
+    PIPELINE_STEPS.every((step) => fitOnOneNode(STEP_RESOURCES[step], type).fits),
+  );
+}
+
+/** A usage error unless --node-type is a sized type every step fits on (the chart would refuse it). */
+function nodeTypeCheck(type: string): void {
+  const allowed = `one of the sized node types the steps fit on: ${nodeTypesStepsFitOn().join(', ')}`;
+  if (!(type in NODE_SHAPES)) throw new CliError(`--node-type=${type}: ${allowed}`, EXIT.usage);
+  for (const step of PIPELINE_STEPS) {
+    const fit = fitOnOneNode(STEP_RESOURCES[step], type);
+    if (!fit.fits) {
+      throw new CliError(
+        `--node-type=${type}: the ${step} step (driver + ${fit.pods.executorInstances} executors, ` +
+          `${fit.pods.total.cpuMillis}m CPU / ${fit.pods.total.memoryMiB}Mi) does not fit on one ${type} ` +
+          `(${fit.budget.forSpark.cpuMillis}m / ${fit.budget.forSpark.memoryMiB}Mi left for Spark); ${allowed}`,
+        EXIT.usage,
+      );
+    }
+  }
+}
+
+/**
+ * The importer's input as the step pods read it: an S3 object through S3A (the image's only S3
+ * client, no fs.s3.impl: s3:// is read as s3a://, as the ZenML materializers do), or a file inside
+ * the image (every pod has it, executors included), such as the sample dataset.
+ */
+export function inputUri(value: string): string {
+  const s3 = /^s3a?:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S+)$/.exec(value);
+  if (s3) return `s3a://${s3[1]}/${s3[2]}`;
+  if (/^file:\/\/\/\S+$/.test(value)) return value;
+  throw new CliError(
+    `--input=${value}: an s3a://<bucket>/<key> (or s3://) URI of a CSV, or a file:///<path> inside the image ` +
+      '(default: the sample dataset, file:///opt/zenml-spark/data/sample.csv)',
+    EXIT.usage,
+  );
 }
 
 /** The key prefix of a SparkEventLogDir output (`s3a://<bucket>/<prefix>`), or the default. */

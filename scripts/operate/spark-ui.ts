@@ -50,7 +50,25 @@ const OPTIONS = {
 /** Bound on the wait for the server: a pod that just (re)started lists S3 before it answers. */
 export const HISTORY_READY_TIMEOUT_MS = 120_000;
 
-const FORWARD_HINT = `check 'kubectl get pods -n ${SPARK_HISTORY_NAMESPACE}' (the server runs from the image build-spark-image.sh pushes) and your kubeconfig`;
+/**
+ * What to check after kubectl port-forward failed, from what kubectl said: the image the server
+ * runs from only when the server's pod is the problem, not for a missing context or connection.
+ */
+export function forwardHint(kubectlOutput: string): string {
+  if (/\bpods?\b|ImagePull|CrashLoopBackOff/i.test(kubectlOutput)) {
+    return `check 'kubectl get pods -n ${SPARK_HISTORY_NAMESPACE}' (the server runs from the image build-spark-image.sh pushes)`;
+  }
+  if (/\b(services?|namespaces?)\b.*not found/i.test(kubectlOutput)) {
+    return (
+      `no history server on this cluster: deploy with sparkHistoryServer=true (the default), or check that the ` +
+      'kube context names the right cluster (kubectl config current-context)'
+    );
+  }
+  return (
+    'check your kubeconfig: kubectl config get-contexts lists the contexts (pass one with --kube-context); ' +
+    'aws eks update-kubeconfig --name <cluster> --region <region> adds the cluster (npm run outputs prints it)'
+  );
+}
 
 /** The kubeconfig context kubectl would use, or a CliError saying there is none. */
 export function kubeContext(kubectl: string, env: NodeJS.ProcessEnv, explicit?: string): string {
@@ -95,7 +113,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     service: SPARK_HISTORY_SERVICE,
     localPort,
     remotePort: SPARK_HISTORY_PORT,
-    hint: FORWARD_HINT,
+    hint: forwardHint,
   });
   await waitForHttp(
     `${forward.url}/api/v1/applications?limit=1`,

@@ -73,12 +73,13 @@ export function stackCondition(status: string): StackCondition {
 
 function advice(stackName: string, status: string): string {
   if (status === 'ROLLBACK_COMPLETE' || status === 'CREATE_FAILED' || status === 'ROLLBACK_FAILED') {
-    return `its first deploy failed; read why with 'aws cloudformation describe-stack-events --stack-name ${stackName}', then 'npx cdk destroy' and deploy again`;
+    return `its first deploy failed; read why with 'aws cloudformation describe-stack-events --stack-name ${stackName}', then 'npm run cdk -- destroy' and deploy again`;
   }
   if (status === 'UPDATE_ROLLBACK_FAILED') {
     return `fix the cause, then 'aws cloudformation continue-update-rollback --stack-name ${stackName}'`;
   }
-  if (status === 'DELETE_FAILED') return `'npx cdk destroy' again once the blocking resource is removed`;
+  if (status === 'DELETE_FAILED')
+    return `'npm run cdk -- destroy' again once the blocking resource is removed`;
   if (status.endsWith('_IN_PROGRESS'))
     return `wait until it finishes ('npm run status' shows it), then retry`;
   return `read why with 'aws cloudformation describe-stack-events --stack-name ${stackName}'`;
@@ -92,7 +93,7 @@ export function requireUsable(
 ): DeployedStack {
   if (!stack || stackCondition(stack.status) === 'deleted') {
     throw new CliError(
-      `stack '${stackName}' not found in ${where}; deploy it first ('npx cdk deploy'), or pass --stack/--region`,
+      `stack '${stackName}' not found in ${where}; deploy it first ('npm run cdk -- deploy'), or pass --stack/--region`,
     );
   }
   const condition = stackCondition(stack.status);

@@ -148,7 +148,12 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
             stackCondition(toolkit.status) !== 'failed' && stackCondition(toolkit.status) !== 'in-progress',
           detail: `bootstrap version ${toolkit.rawOutputs.BootstrapVersion ?? '?'}`,
         }
-      : { what: `stack ${toolkitName}`, state: 'missing', ready: false, detail: 'run npx cdk bootstrap' },
+      : {
+          what: `stack ${toolkitName}`,
+          state: 'missing',
+          ready: false,
+          detail: 'run npm run cdk -- bootstrap',
+        },
   );
   const stack = await describeStack(clients.cloudFormation, target.stackName);
   if (!stack) {
@@ -156,7 +161,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       what: `stack ${target.stackName}`,
       state: 'missing',
       ready: false,
-      detail: 'not deployed: npx cdk deploy',
+      detail: 'not deployed: npm run cdk -- deploy',
     });
   } else {
     const condition = stackCondition(stack.status);

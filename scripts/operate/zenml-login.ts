@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ZENML_NAMESPACE, ZENML_SERVER_PORT, ZENML_SERVER_SERVICE } from '../../lib/settings/zenml';
 import { awsClients, endpointFromEnv, explainAwsError, resolvedRegion } from '../lib/aws-clients';
-import { CliError, type FlagOptions, parseFlags, runMain } from '../lib/cli';
+import { CliError, EXIT_CODES_HELP, type FlagOptions, parseFlags, runMain } from '../lib/cli';
 import {
   assertPortFree,
   openPortForward,
@@ -38,7 +38,9 @@ Options:
   --local-port N     local port of the port-forward (default ${ZENML_SERVER_PORT})
   --kubectl PATH     the kubectl executable (default: kubectl on PATH)
   --zenml-bin PATH   the zenml executable (default: zenml on PATH)
-${COMMON_HELP}`;
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,

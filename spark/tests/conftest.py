@@ -19,10 +19,30 @@ os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
 SAMPLE_CSV = SPARK_DIR / "data" / "sample.csv"
 
 
+def stop_a_context_left_in_a_shared_jvm() -> None:
+    """Stops a SparkContext that another process left running in this process's JVM.
+
+    mutmut runs each mutant's tests in a process forked from one that has already started Spark's
+    JVM (its stats and clean runs), so those runs share the JVM. A run stopped at its time limit
+    leaves its context running there, and every later run would then fail to start one ("Only one
+    SparkContext should be running in this JVM"): each later mutant would count as killed.
+    """
+    from pyspark import SparkContext
+
+    if SparkContext._gateway is None or SparkContext._active_spark_context is not None:
+        return
+    # The Scala companion object's getActive (package-private in Scala, public to the JVM).
+    companion = getattr(getattr(SparkContext._jvm.org.apache.spark, "SparkContext$"), "MODULE$")
+    leftover = companion.getActive()
+    if leftover.isDefined():
+        leftover.get().stop()
+
+
 @pytest.fixture(scope="session")
 def spark():
     from pyspark.sql import SparkSession
 
+    stop_a_context_left_in_a_shared_jvm()
     session = (
         SparkSession.builder.master("local[2]")
         .appName("zenml-spark-steps-tests")

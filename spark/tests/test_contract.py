@@ -70,8 +70,10 @@ def test_event_log_settings_come_from_the_contract():
     assert event_log.history_link("app-1") == f"http://localhost:{contract['historyPort']}/history/app-1"
     import pytest
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="event-log directory 's3a://bucket/no-slash': a URI ending with '/'"):
         event_log.event_log_conf("s3a://bucket/no-slash")
+    with pytest.raises(ValueError, match="event-log directory 'bucket/spark-events/'"):
+        event_log.history_server_conf("bucket/spark-events/")
 
 
 def test_apply_spark_placement_on_an_empty_or_conflicting_pod():

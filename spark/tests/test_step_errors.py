@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from zenml_spark_steps import importer, trainer
+from zenml_spark_steps.importer import check_schema
 from zenml_spark_steps.common import RunPaths, StepError, feature_columns, validate_run_id
 
 
@@ -29,8 +32,49 @@ def test_importer_rejects_non_numeric_columns(spark, tmp_path):
 
 def test_importer_rejects_a_header_without_rows(spark, tmp_path):
     uri = write_csv(tmp_path / "empty.csv", "feature_0,category,label\n")
-    with pytest.raises(StepError):
+    with pytest.raises(StepError, match=f"the input {uri} has a header but no rows"):
         importer.run(spark, RunPaths(tmp_path.as_uri(), "r3"), uri)
+
+
+def frame(spark, schema: str, row: tuple):
+    return spark.createDataFrame([row], schema)
+
+
+def test_importer_accepts_every_numeric_type_and_ignores_other_columns(spark):
+    # Not only what CSV inference gives: the ZenML step checks DataFrames from anywhere.
+    df = frame(
+        spark,
+        "feature_1 short, feature_0 float, feature_2 decimal(10,2), feature_3 long, category integer, label double, note string",
+        (1, 2.0, Decimal("3"), 4, 0, 1.0, "a free-text column no step reads"),
+    )
+    assert check_schema(df) == ["feature_0", "feature_1", "feature_2", "feature_3"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "row", "message"),
+    [
+        ("note string", ("x",), "the input lacks column(s) category, label, feature_* (at least one); it has note"),
+        ("category int, label int", (0, 1), "the input lacks column(s) feature_* (at least one); it has category, label"),
+        ("feature_0 double, category string, label string", (1.0, "a", "b"), "column(s) category, label are not numeric"),
+    ],
+    ids=["nothing-needed", "no-features", "two-non-numeric"],
+)
+def test_importer_names_every_column_it_lacks_or_cannot_use(spark, schema, row, message):
+    with pytest.raises(StepError) as error:
+        check_schema(frame(spark, schema, row))
+    assert str(error.value).startswith(message)
+
+
+def test_importer_says_none_for_an_input_without_columns(spark):
+    with pytest.raises(StepError, match="; it has none$"):
+        check_schema(spark.createDataFrame([], "struct<>"))
+
+
+def test_min_accuracy_is_a_floor_the_accuracy_may_equal():
+    trainer.check_min_accuracy({"eval_accuracy": 0.8}, 0.8)
+    with pytest.raises(StepError) as error:
+        trainer.check_min_accuracy({"eval_accuracy": 0.79}, 0.8)
+    assert str(error.value) == "eval accuracy 0.790 is below --min-accuracy=0.8"
 
 
 def test_trainer_fails_below_min_accuracy_after_saving_its_metrics(spark, tmp_path, sample_uri):

@@ -51,10 +51,11 @@ def load_dataset(spark: SparkSession, input_uri: str = DEFAULT_INPUT) -> DataFra
         StepError: a required column is missing or not numeric, or the file has a header but no rows.
     """
     df = spark.read.option("header", True).option("inferSchema", True).csv(input_uri)
-    check_schema(df)
-    # isEmpty() reads at most one row, not the whole input.
+    # Before the schema: with no rows to infer from, every column is a string, and "not numeric"
+    # would hide the real problem. isEmpty() reads at most one row, not the whole input.
     if df.isEmpty():
         raise StepError(f"the input {input_uri} has a header but no rows")
+    check_schema(df)
     return df
 
 

@@ -1,7 +1,7 @@
 /**
  * Issue 14, kind 6: every command README.md and docs/*.md show must run as shown. This test pulls
  * out every line of every ```bash block, and every inline `code` span that calls this repository's
- * own entry points (npm run / npm test / npx tsx / npx cdk / bash scripts/... / scripts/... with
+ * own entry points (npm run / npm test / npx tsx / bash scripts/... / scripts/... with
  * arguments), and checks each one by the first rule of RULES that matches it:
  *
  *   run     as shown (placeholders such as <id> replaced by sample values, outputs.json by a fixture)
@@ -67,7 +67,7 @@ const RULES: readonly [RegExp, Action][] = [
   [/^npm run run-pipeline$/, help],
   [/^npm run synth -- /, help],
   [/^npm run run-pipeline -- /, dryRun],
-  [/^npx cdk (bootstrap|deploy|destroy)\b/, help],
+  [/^npm run cdk( -- (bootstrap|deploy|destroy)\b.*)?$/, help],
   [/^npx tsx scripts\/operate\/run-pipeline\.ts /, dryRun],
   [/^npx tsx scripts\/generate\/[\w-]+\.ts --write$/, help],
   [/^(bash )?scripts\/verify\/(gates|rehearsal)\.sh /, help],
@@ -278,6 +278,19 @@ test('the docs show commands, and the README example that lacked its required fl
   expect(COMMANDS.map((c) => c.command)).toContain(
     'npm run run-pipeline -- --outputs outputs.json --image-tag <tag> --run-id <id>',
   );
+});
+
+// `npx cdk` runs the CDK CLI on whatever Node is on PATH; package.json's cdk script runs it on the
+// pinned Node 24 (scripts/lib/on-node.sh), as every other npm script.
+test('the docs run the CDK CLI as npm run cdk -- ..., never npx cdk', () => {
+  const npx = DOCS.flatMap((file) =>
+    fs
+      .readFileSync(path.join(ROOT, file), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (/\bnpx cdk\b/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+  );
+  expect(npx).toEqual([]);
+  expect(COMMANDS.map((c) => c.command)).toContain('npm run cdk -- destroy --force');
 });
 
 /** An npm script's output piped or redirected: what npm prints itself would land in it too. */

@@ -32,6 +32,28 @@ const CASES: readonly Case[] = [
   c('estimate/synth.ts', ['-c', 'oops'], 2, /^error: -c oops: expected key=value/),
   c('estimate/synth.ts', ['-c', 'nodeMinSize=9'], 1, /^error: Invalid setting: nodeMinSize='9' /),
   c('estimate/synth.ts', ['-c', 'nodeInstancType=t3a.large'], 1, /did you mean nodeInstanceType\?/),
+  // A fresh-user trial: --dist docs deleted docs/, --out '' wrote into the repository root with a
+  // stack trace, --out README.md printed a raw ENOTDIR, --dist /proc/nope hung.
+  c(
+    'estimate/synth.ts',
+    ['--dist', 'docs'],
+    2,
+    /^error: --dist 'docs': docs\/ is a source folder of the repository/,
+  ),
+  c('estimate/synth.ts', ['--out', ''], 2, /^error: --out '': an empty path; /),
+  c(
+    'estimate/synth.ts',
+    ['--out', 'README.md'],
+    2,
+    /^error: --out 'README\.md': .*README\.md exists and is not a directory; /,
+  ),
+  c('estimate/synth.ts', ['--dist', '/proc/nope'], 2, /^error: --dist '\/proc\/nope': cannot create /),
+  c(
+    'estimate/synth.ts',
+    ['--out', 'dist'],
+    2,
+    /^error: --out 'dist' and --dist 'dist': the same directory; /,
+  ),
   c('estimate/cost.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run cost /),
   c('estimate/cost.ts', ['--region', 'eu wset'], 2, /^error: --region 'eu wset': an AWS region name/),
   c(
@@ -100,6 +122,9 @@ const CASES: readonly Case[] = [
     /^error: Unknown option '--nope'; usage: npm run render-manifests /,
   ),
   c('operate/render-manifests.ts', ['--run-id', 'BAD_ID'], 2, /^error: --run-id 'BAD_ID': 1-24 lowercase/),
+  // Its --help lacked the exit codes line (the help case below runs for every CLI listed here).
+  c('operate/zenml-login.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run zenml-login /),
+  c('operate/zenml-login.ts', ['--local-port', 'x'], 2, /^error: --local-port 'x': a TCP port number/),
   c('operate/spark-ui.ts', ['--nope'], 2, /^error: Unknown option '--nope'; usage: npm run spark-ui /),
   c('operate/spark-ui.ts', ['--local-port', 'x'], 2, /^error: --local-port 'x': a TCP port number/),
   c(

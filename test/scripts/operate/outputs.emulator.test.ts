@@ -121,7 +121,7 @@ describe('stacks that cannot be used', () => {
     const r = runCli('operate/outputs.ts', [], isolatedEnv(moto));
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      `error: stack 'zenml-spark' not found in region ${REGION} at ${moto.endpoint}; deploy it first ('npx cdk deploy'), or pass --stack/--region\n`,
+      `error: stack 'zenml-spark' not found in region ${REGION} at ${moto.endpoint}; deploy it first ('npm run cdk -- deploy'), or pass --stack/--region\n`,
     );
   });
 

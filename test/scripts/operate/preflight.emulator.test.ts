@@ -138,7 +138,7 @@ describe('before bootstrap', () => {
     ]);
     expect(row(r.stdout, 'cdk bootstrap')).toEqual([
       'FAIL',
-      `no CDKToolkit stack in ${REGION}: run 'npx cdk bootstrap aws://${account}/${REGION}'`,
+      `no CDKToolkit stack in ${REGION}: run 'npm run cdk -- bootstrap aws://${account}/${REGION}'`,
     ]);
     expect(row(r.stdout, 'cluster admin')).toEqual([
       'FAIL',
@@ -189,7 +189,7 @@ describe('after a real cdk bootstrap', () => {
     ]);
     expect(row(r.stdout, 'kubernetes version')).toEqual(['ok', '1.35 (-c)']);
     expect(row(r.stdout, 'stack')?.[0]).toBe('ok');
-    expect(r.stdout).toContain('Ready to deploy: npx cdk deploy');
+    expect(r.stdout).toContain('Ready to deploy: npm run cdk -- deploy');
   });
 
   test('a role not listed: the suggested ARN is the role ARN with its path, from IAM', () => {
@@ -314,10 +314,10 @@ describe('after a real cdk bootstrap', () => {
       expect(repository?.[1]).toMatch(
         /^zenml exists outside any stack \(kept by removalMode=retain\) and the deploy would create it: adopt it: /,
       );
-      expect(repository?.[1]).toContain(`npx cdk import${flags} --resource-mapping-inline '{`);
+      expect(repository?.[1]).toContain(`npm run cdk -- import${flags} --resource-mapping-inline '{`);
       expect(repository?.[1]).toMatch(/"ContainerRegistryRepository\w+":\{"RepositoryName":"zenml"\}/);
       expect(repository?.[1]).toContain(
-        `(creates the stack with them), then npx cdk deploy${flags}; or remove it: aws ecr delete-repository --repository-name zenml --force --region ${REGION}`,
+        `(creates the stack with them), then npm run cdk -- deploy${flags}; or remove it: aws ecr delete-repository --repository-name zenml --force --region ${REGION}`,
       );
       expect(row(r.stdout, 'leftover Logs::LogGroup')).toEqual([
         'FAIL',
@@ -396,7 +396,7 @@ describe('after a real cdk bootstrap', () => {
     expect(r.status).toBe(1);
     expect(row(r.stdout, 'stack')).toEqual([
       'FAIL',
-      "zenml-spark is ROLLBACK_COMPLETE: a deploy cannot update it; 'npx cdk destroy' it first",
+      "zenml-spark is ROLLBACK_COMPLETE: a deploy cannot update it; 'npm run cdk -- destroy' it first",
     ]);
   });
 });

@@ -101,10 +101,64 @@ describe('run-pipeline without a cluster', () => {
       ['--image-tag', 'x', '--bucket', 'b', '--region', 'eu-west-1'],
       /--image-tag needs --outputs/,
     ],
+    // A fresh-user trial: a node type too small for the steps failed with exit 1 and a message
+    // about stepResources.importer, naming no flag.
+    [
+      'node type the steps do not fit on',
+      [...BASE, '--node-type', 't3a.large', '--dry-run'],
+      /^run-pipeline: --node-type=t3a\.large: the importer step \(driver \+ 2 executors, 3000m CPU \/ \d+Mi\) does not fit on one t3a\.large \(\d+m \/ \d+Mi left for Spark\); one of the sized node types the steps fit on: .*t3a\.xlarge/,
+    ],
+    // ...and --input notauri was accepted, to fail in the importer's pod.
+    [
+      'input not a URI',
+      [...BASE, '--input', 'notauri', '--dry-run'],
+      /^run-pipeline: --input=notauri: an s3a:\/\/<bucket>\/<key> \(or s3:\/\/\) URI of a CSV, or a file:\/\/\/<path> inside the image/,
+    ],
+    [
+      'input without a key',
+      [...BASE, '--input', 's3a://bucket/', '--dry-run'],
+      /^run-pipeline: --input=s3a:\/\/bucket\/: /,
+    ],
+    [
+      'input of another scheme',
+      [...BASE, '--input', 'https://x/y.csv', '--dry-run'],
+      /^run-pipeline: --input=https:/,
+    ],
   ])('bad flags (%s): exit 2 with a message naming the flag', async (_case, argv, message) => {
     const { code, output } = await run(argv);
     expect(code).toBe(2);
     expect(output).toMatch(message);
+  });
+
+  test('--image-tag with a space: the message names --image-tag, the flag given, not --image', async () => {
+    const outputs = join(dir, 'outputs.json');
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        ArtifactBucketName: 'zenml-artifacts',
+        EcrRepositoryUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/zenml',
+        Region: 'eu-west-1',
+      }),
+    );
+    const { code, output } = await run(['--outputs', outputs, '--image-tag', 'a b', '--dry-run']);
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^run-pipeline: --image-tag='a b': an image tag \(1-128 of letters, digits, '_', '\.', '-'/,
+      ),
+    ]);
+  });
+
+  test.each([
+    ['s3a://zenml-artifacts/data/my.csv', 's3a://zenml-artifacts/data/my.csv'],
+    // The image's Hadoop has S3A only (no fs.s3.impl): s3:// is read as s3a://, as the ZenML materializers do.
+    ['s3://zenml-artifacts/data/my.csv', 's3a://zenml-artifacts/data/my.csv'],
+    ['file:///opt/zenml-spark/data/sample.csv', 'file:///opt/zenml-spark/data/sample.csv'],
+  ])('--input %s: accepted, the importer reads %s', async (input, read) => {
+    const { code, output } = await run([...BASE, '--input', input, '--dry-run']);
+    expect(code).toBe(0);
+    expect(output).toContain(`- --input\n`);
+    expect(output).toContain(`- ${read}\n`);
   });
 
   test('an unreadable --outputs file is named', async () => {

@@ -67,7 +67,7 @@ describe('stackCondition', () => {
 describe('requireUsable', () => {
   test('a missing stack names the stack and where it looked', () => {
     expect(() => requireUsable(undefined, 'zenml-spark', 'region eu-west-1')).toThrow(
-      "stack 'zenml-spark' not found in region eu-west-1; deploy it first ('npx cdk deploy'), or pass --stack/--region",
+      "stack 'zenml-spark' not found in region eu-west-1; deploy it first ('npm run cdk -- deploy'), or pass --stack/--region",
     );
   });
 

@@ -75,8 +75,12 @@ test('nothing deployed: every part is reported missing, exit 1', async () => {
   await moto.reset();
   const r = runCli('operate/status.ts', [], isolatedEnv(moto));
   expect(r.status).toBe(1);
-  expect(row(r.stdout, 'stack CDKToolkit')).toEqual(['missing', 'NO', 'run npx cdk bootstrap']);
-  expect(row(r.stdout, 'stack zenml-spark')).toEqual(['missing', 'NO', 'not deployed: npx cdk deploy']);
+  expect(row(r.stdout, 'stack CDKToolkit')).toEqual(['missing', 'NO', 'run npm run cdk -- bootstrap']);
+  expect(row(r.stdout, 'stack zenml-spark')).toEqual([
+    'missing',
+    'NO',
+    'not deployed: npm run cdk -- deploy',
+  ]);
   expect(row(r.stdout, 'database zenml-spark-metadata')?.slice(0, 2)).toEqual(['missing', 'NO']);
   expect(r.stdout).toContain('Not ready: stack CDKToolkit, stack zenml-spark, database zenml-spark-metadata');
 });
