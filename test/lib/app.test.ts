@@ -3,10 +3,30 @@
  * fixtures): the stack's description and environment come from it, and settings are resolved once,
  * from what the caller passes in.
  */
+import { CfnResource } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { defineApp, STACK_DESCRIPTION } from '../../lib/app';
 import { ConfigError } from '../../lib/settings/config';
 import { STACK_ID } from '../../lib/settings/names';
+import { tempDir } from '../temp-dirs';
 import { CDK_JSON_CONTEXT } from './fixtures';
+
+/** The app with one planted finding each for cdk-nag (an open bucket) and the built-in validation (an unknown property). */
+function withPlantedFindings(policyChecks: boolean | undefined) {
+  const defined = defineApp({
+    env: {},
+    context: CDK_JSON_CONTEXT,
+    stackTraces: false,
+    outdir: tempDir('app-'),
+    ...(policyChecks === undefined ? {} : { policyChecks }),
+  });
+  new s3.Bucket(defined.stack, 'PlantedOpenBucket', { enforceSSL: false });
+  new CfnResource(defined.stack, 'PlantedBadProperty', {
+    type: 'AWS::SQS::Queue',
+    properties: { NotAQueueProperty: 1 },
+  });
+  return defined;
+}
 
 describe('defineApp', () => {
   test('GIVEN no account or region WHEN defined THEN an environment-agnostic stack with the description', () => {
@@ -26,6 +46,39 @@ describe('defineApp', () => {
     });
     expect([stack.account, stack.region]).toEqual(['123456789012', 'eu-west-1']);
     expect(stack.templateOptions.description).toBe(STACK_DESCRIPTION);
+  });
+
+  test('GIVEN only a region WHEN defined THEN pinned to the region, still account-agnostic', () => {
+    const { stack } = defineApp({
+      env: {},
+      context: { ...CDK_JSON_CONTEXT, region: 'eu-west-1' },
+      stackTraces: false,
+    });
+    expect(stack.environment).toBe('aws://unknown-account/eu-west-1');
+  });
+
+  test('GIVEN policyChecks WHEN synthesized THEN planted findings fail synth (cdk-nag and the built-in validation)', () => {
+    const { app } = withPlantedFindings(true);
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    // One finding of each check: cdk-nag, cfn-guard, aws-cdk-lib's built-in CloudFormation validation.
+    for (const id of [
+      'AwsSolutions::AwsSolutions-S10',
+      'cdk-validator-cfnguard::s3_bucket_level_public_access_prohibited_check',
+      'CloudFormation-Validate::F3002',
+    ])
+      expect(message).toContain(`Acknowledge with '${id}'`);
+  });
+
+  test('GIVEN no policyChecks (the default) WHEN synthesized THEN the same planted findings pass: no check ran', () => {
+    for (const policyChecks of [undefined, false]) {
+      const { app } = withPlantedFindings(policyChecks);
+      expect(() => app.synth()).not.toThrow();
+    }
   });
 
   test('GIVEN ZENML_SPARK_* in the env passed in WHEN defined THEN it wins over the context', () => {

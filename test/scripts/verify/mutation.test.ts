@@ -1,4 +1,15 @@
-import { GROUPS, narrowGroup, selectGroups, withTests } from '../../../scripts/verify/mutation';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  GROUPS,
+  LIB_TESTS_PER_FILE,
+  narrowGroup,
+  selectGroups,
+  strykerRuns,
+  withTests,
+} from '../../../scripts/verify/mutation';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 describe('npm run mutation: choosing what to mutate', () => {
   test('every group has a target from issue 16 and the folders it promises', () => {
@@ -45,6 +56,38 @@ describe('npm run mutation: choosing what to mutate', () => {
     expect(GROUPS.filter((g) => g.tests).map((g) => [g.name, g.tests])).toEqual([
       ['k8s', ['test/k8s/**/*.test.ts']],
     ]);
+  });
+
+  test('lib/ runs file by file with its own tests: every lib/*.ts has an entry, and every test named exists', () => {
+    const onDisk = fs
+      .readdirSync(path.join(ROOT, 'lib'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `lib/${f}`)
+      .sort();
+    expect(Object.keys(LIB_TESTS_PER_FILE).sort()).toEqual(onDisk);
+    for (const tests of Object.values(LIB_TESTS_PER_FILE)) {
+      expect(tests.length).toBeGreaterThan(0);
+      for (const t of tests) expect([t, fs.existsSync(path.join(ROOT, t))]).toEqual([t, true]);
+    }
+    // Every file that acknowledges a policy finding is also measured against the stale-ack test.
+    for (const [file, tests] of Object.entries(LIB_TESTS_PER_FILE)) {
+      const acknowledges = /\.acknowledge\(/.test(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+      if (acknowledges)
+        expect([file, tests]).toEqual([file, expect.arrayContaining(['test/lib/acknowledgements.test.ts'])]);
+    }
+  });
+
+  test('one Stryker run per file for lib (narrowed by --files), one run for the others and under --tests', () => {
+    const lib = GROUPS.find((g) => g.name === 'lib') as (typeof GROUPS)[number];
+    expect(strykerRuns(lib)).toHaveLength(Object.keys(LIB_TESTS_PER_FILE).length);
+    expect(strykerRuns(narrowGroup(lib, 'lib/removal.ts'))).toEqual([
+      { name: 'lib/removal', mutate: ['lib/removal.ts'], tests: LIB_TESTS_PER_FILE['lib/removal.ts'] },
+    ]);
+    expect(strykerRuns(withTests(lib, 'test/lib/app.test.ts'))).toEqual([
+      { name: 'lib', mutate: ['lib/*.ts'], tests: ['test/lib/app.test.ts'] },
+    ]);
+    const gates = GROUPS.find((g) => g.name === 'gates') as (typeof GROUPS)[number];
+    expect(strykerRuns(gates)).toEqual([{ name: 'gates', mutate: gates.mutate, tests: undefined }]);
   });
 
   test('--tests limits a group to test globs under test/, and refuses any other', () => {
