@@ -324,8 +324,9 @@ async function runStryker(g: MutationGroup, concurrency: number): Promise<Mutant
     // whichever test asks first: perTest coverage then credits only that test, and a mutant runs
     // without the tests that assert on it (seen 2026-12-01: PodIdentityRole without its
     // aws:SourceArn condition "survived", yet its IAM tests fail on it by hand). Every test of the
-    // file's own set runs for every mutant instead.
-    ...(g.testsPerFile ? { coverageAnalysis: 'all' } : {}),
+    // file's own set runs for every mutant instead (Stryker refuses ignoreStatic without perTest
+    // coverage, so module-level mutants are tested too).
+    ...(g.testsPerFile ? { coverageAnalysis: 'all', ignoreStatic: false } : {}),
     concurrency,
     incrementalFile: path.relative(REPO_ROOT, path.join(dir, 'incremental.json')),
     reporters: ['json', 'progress-append-only'],
