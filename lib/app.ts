@@ -63,7 +63,8 @@ export function defineApp(options: DefineAppOptions): DefinedApp {
   const stack = new ZenmlSparkStack(app, STACK_ID, {
     stackName: physicalNames(config).stackName,
     description: STACK_DESCRIPTION,
-    env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
+    // Both undefined leaves the stack environment-agnostic, as no env at all would.
+    env: { account: config.account, region: config.region },
     config,
   });
   return { app, stack, config };

@@ -5,9 +5,12 @@
  *   raw Lambda functions with generated names: Lambda would create `/aws/lambda/<name>` on first
  *   invocation, outside CloudFormation, and it would outlive `cdk destroy`. Each gets a log group
  *   created before the function and deleted after it.
- * - L2 functions (the kubectl provider) get a CDK-managed log group through the
- *   `@aws-cdk/aws-lambda:useCdkManagedLogGroup` flag, but with DeletionPolicy Retain and two years
- *   of retention: those are handler logs, not data, so they go with the stack.
+ * - L2 functions (the kubectl provider) get a CDK-managed log group, child `LogGroup` of the
+ *   function, through the `@aws-cdk/aws-lambda:useCdkManagedLogGroup` flag (cdk.json), but with
+ *   DeletionPolicy Retain and two years of retention: those are handler logs, not data, so they go
+ *   with the stack, and the month of retention is acknowledged here, where it is set.
+ * - Any function that has no `LogGroup` sibling yet (a raw provider, or an L2 function with the
+ *   flag off) gets an owned one; one that has one (visited twice, or CDK-managed) is left alone.
  */
 import { CfnResource, type IAspect, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,8 +26,7 @@ export class OwnedHandlerLogs implements IAspect {
       acknowledgeLogGroupControls(node);
       return;
     }
-    if (!(node instanceof CfnResource) || node instanceof lambda.CfnFunction) return;
-    if (node.cfnResourceType !== 'AWS::Lambda::Function') return;
+    if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function') return;
     const provider = node.node.scope;
     if (!provider || provider.node.tryFindChild('LogGroup')) return;
     const group = ownedLogGroup(provider, 'LogGroup');

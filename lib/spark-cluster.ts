@@ -29,7 +29,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { managedPolicyFinding, wildcardUnderResourceFinding } from './finding-ids';
-import { acknowledgeLogGroupControls, ownedLogGroup } from './owned-log-group';
+import { ownedLogGroup } from './owned-log-group';
 import type { KubernetesVersionName } from './settings/config';
 import { autoscalerNodeTemplateTags, POOL_LABEL, POOLS, SPARK_TAINT } from './settings/scheduling';
 
@@ -294,7 +294,6 @@ export class SparkCluster extends Construct {
           'aws-eks-v2 pins the kubectl handler runtime to the Python version its bundled kubectl/helm layer is built for.',
       },
     );
-    acknowledgeLogGroupControls(provider);
   }
 
   /** The cluster's ARN, built from its fixed name so that IAM trust conditions do not wait for the cluster. */

@@ -76,7 +76,11 @@ export const LIB_TESTS_PER_FILE: Readonly<Record<string, readonly string[]>> = {
     ACKNOWLEDGEMENTS_TEST,
   ],
   'lib/network.ts': ['test/lib/network.test.ts'],
-  'lib/owned-handler-logs.ts': ['test/lib/zenml-spark-stack.test.ts', ACKNOWLEDGEMENTS_TEST],
+  'lib/owned-handler-logs.ts': [
+    'test/lib/owned-handler-logs.test.ts',
+    'test/lib/zenml-spark-stack.test.ts',
+    ACKNOWLEDGEMENTS_TEST,
+  ],
   'lib/owned-log-group.ts': [
     'test/lib/zenml-spark-stack.test.ts',
     'test/lib/network.test.ts',

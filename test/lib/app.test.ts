@@ -35,6 +35,9 @@ describe('defineApp', () => {
     expect(stack.node.scope).toBe(app);
     expect(stack.stackName).toBe(config.namePrefix);
     expect(stack.templateOptions.description).toBe(STACK_DESCRIPTION);
+    // What the CloudFormation console shows beside the stack: the project and what it holds.
+    for (const part of ['zenml-spark-eks', 'S3', 'ECR', 'RDS MySQL', 'EKS'])
+      expect(STACK_DESCRIPTION).toContain(part);
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
   });
 

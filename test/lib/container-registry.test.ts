@@ -17,6 +17,11 @@ describe('ContainerRegistry', () => {
       'untagged',
       'any',
     ]);
+    // The console lists rules by description: each says what it is for.
+    expect(rules.map((r: { description: string }) => r.description)).toEqual([
+      expect.stringMatching(/untagged/i),
+      expect.stringMatching(/size/i),
+    ]);
   });
 
   test('destroy mode: emptied and deleted on destroy (native EmptyOnDelete, no custom resource)', () => {
