@@ -40,6 +40,11 @@ def stop_a_context_left_in_a_shared_jvm() -> None:
 
 @pytest.fixture(scope="session")
 def spark():
+    """The shared local[2] SparkSession; ZSE_TEST_SPARK_DRIVER_MEMORY (default 1g) sizes its JVM.
+
+    mutmut raises it: every mutant's forked run leaves its Java objects in the one JVM (a killed
+    child never releases them), and at 1g the JVM ran out of heap after ~10 minutes of mutants.
+    """
     from pyspark.sql import SparkSession
 
     stop_a_context_left_in_a_shared_jvm()
@@ -50,7 +55,7 @@ def spark():
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "1g")
+        .config("spark.driver.memory", os.environ.get("ZSE_TEST_SPARK_DRIVER_MEMORY", "1g"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
