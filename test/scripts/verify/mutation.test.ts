@@ -3,11 +3,22 @@ import * as path from 'node:path';
 import {
   GROUPS,
   LIB_TESTS_PER_FILE,
+  mergeSecondPass,
   narrowGroup,
   selectGroups,
   strykerRuns,
+  survivorLineRanges,
   withTests,
 } from '../../../scripts/verify/mutation';
+import type { Mutant, MutantStatus } from '../../../scripts/verify/mutation/report';
+
+const mutant = (line: number, replacement: string, status: MutantStatus, file = 'lib/a.ts'): Mutant => ({
+  file,
+  line,
+  mutator: 'StringLiteral',
+  replacement,
+  status,
+});
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -101,5 +112,37 @@ describe('npm run mutation: choosing what to mutate', () => {
         expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/test globs under test\//) }),
       );
     }
+  });
+});
+
+describe('npm run mutation: the second pass with the slow tests', () => {
+  test('only the lines where a mutant survived or was not covered run again, once each, in line order', () => {
+    const first = [
+      mutant(12, '""', 'Killed'),
+      mutant(12, '"x"', 'Survived'),
+      mutant(9, '""', 'NoCoverage'),
+      mutant(3, '""', 'Timeout'),
+      mutant(100, '""', 'Survived'),
+      mutant(12, '""', 'Survived', 'lib/b.ts'),
+    ];
+    expect(survivorLineRanges(first)).toEqual([
+      'lib/a.ts:9-9',
+      'lib/a.ts:12-12',
+      'lib/a.ts:100-100',
+      'lib/b.ts:12-12',
+    ]);
+    expect(survivorLineRanges([mutant(1, '""', 'Killed'), mutant(2, '""', 'RuntimeError')])).toEqual([]);
+  });
+
+  test("the second pass decides every mutant of the lines it ran; the first pass's other lines stand", () => {
+    const first = [mutant(3, '""', 'Killed'), mutant(12, '""', 'Killed'), mutant(12, '"x"', 'Survived')];
+    const second = [mutant(12, '""', 'Killed'), mutant(12, '"x"', 'Killed')];
+    expect(mergeSecondPass(first, second)).toEqual([
+      mutant(3, '""', 'Killed'),
+      mutant(12, '""', 'Killed'),
+      mutant(12, '"x"', 'Killed'),
+    ]);
+    // Same line number in another file is another line.
+    expect(mergeSecondPass([mutant(12, '""', 'Survived', 'lib/b.ts')], second)).toHaveLength(3);
   });
 });
