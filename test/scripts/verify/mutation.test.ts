@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  byFileInputsKey,
   GROUPS,
   LIB_TESTS_PER_FILE,
   mergeSecondPass,
@@ -144,5 +147,44 @@ describe('npm run mutation: the second pass with the slow tests', () => {
     ]);
     // Same line number in another file is another line.
     expect(mergeSecondPass([mutant(12, '""', 'Survived', 'lib/b.ts')], second)).toHaveLength(3);
+  });
+});
+
+describe('npm run mutation: reusing a by-file run', () => {
+  test('the inputs key follows the committed lib/, k8s/, test/lib/ and the run; uncommitted changes reuse nothing', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'zse-mutation-key-'));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+      git('init', '-q');
+      for (const f of [
+        'lib/a.ts',
+        'k8s/c.ts',
+        'test/lib/a.test.ts',
+        'package-lock.json',
+        'stryker.config.json',
+      ]) {
+        fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+        fs.writeFileSync(path.join(repo, f), `${f}\n`);
+      }
+      git('add', '.');
+      git('commit', '-qm', 'one');
+      const run = { mutate: ['lib/a.ts'], tests: ['test/lib/a.test.ts'] };
+      const key = byFileInputsKey(run, repo);
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(byFileInputsKey(run, repo)).toBe(key);
+      expect(byFileInputsKey({ ...run, tests: ['test/lib/b.test.ts'] }, repo)).not.toBe(key);
+      fs.appendFileSync(path.join(repo, 'k8s/c.ts'), 'changed\n');
+      expect(byFileInputsKey(run, repo)).toBeUndefined();
+      git('commit', '-qam', 'two');
+      expect(byFileInputsKey(run, repo)).toMatch(/^[0-9a-f]{64}$/);
+      expect(byFileInputsKey(run, repo)).not.toBe(key);
+      // A change outside the inputs (a README) keeps the key.
+      const before = byFileInputsKey(run, repo);
+      fs.writeFileSync(path.join(repo, 'README.md'), 'x\n');
+      expect(byFileInputsKey(run, repo)).toBe(before);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
