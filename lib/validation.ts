@@ -5,7 +5,12 @@
  * synth unless acknowledged, with a reason, on the construct that causes it.
  */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { type App, Validations } from 'aws-cdk-lib';
+import {
+  type App,
+  type IPolicyValidationContextBeta1,
+  type PolicyValidationPluginReportBeta1,
+  Validations,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 /**
@@ -19,9 +24,29 @@ export const DISABLED_GUARD_RULES: Readonly<Record<string, string>> = {
     'The database exports its error and slow-query logs. The general log would double I/O on a small instance and the audit log needs the MariaDB audit plugin option group; cfn-guard reports this rule without a resource, so it cannot be acknowledged on the database.',
 };
 
+/**
+ * The cfn-guard Control Tower rules, with every finding an error.
+ *
+ * cdk-validator-cfnguard 0.0.62 reports findings without a severity. aws-cdk-lib 2.276.0 prints a
+ * missing severity as "error", but after it removes the acknowledged findings it re-judges the
+ * report counting only "error" and "fatal" (core/lib/private/synthesis-validation.js,
+ * collectSuppressions): with one cfn-guard acknowledgement anywhere in the app, every other
+ * cfn-guard finding was printed as ERROR and synth still succeeded. Found by mutation testing
+ * (2026-12-01): dropping the artifact bucket's versioning acknowledgement failed nothing.
+ */
+export class BlockingCfnGuardValidator extends CfnGuardValidator {
+  override validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = super.validate(context);
+    return {
+      ...report,
+      violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })),
+    };
+  }
+}
+
 export function registerPolicyChecks(app: App): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
-    new CfnGuardValidator({ disabledRules: Object.keys(DISABLED_GUARD_RULES) }),
+    new BlockingCfnGuardValidator({ disabledRules: Object.keys(DISABLED_GUARD_RULES) }),
   );
 }

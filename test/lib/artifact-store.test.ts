@@ -123,6 +123,28 @@ describe('ArtifactStore in a bare Stack', () => {
         Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
       },
     });
+    // Rolled-over event-log parts are rewritten as they roll: their old versions go after a day.
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'ExpireSparkEventLogs',
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('GIVEN an event-log prefix that is not a folder WHEN created THEN an error naming it', () => {
+    expect(
+      () =>
+        new ArtifactStore(bareStack(), 'Store', {
+          removal: removalBehaviour('destroy'),
+          versioned: false,
+          eventLogPrefix: 'spark-events',
+        }),
+    ).toThrow(/^ArtifactStore: eventLogPrefix='spark-events': /);
   });
 
   test('GIVEN autoDeleteObjects false (emulator build) WHEN created in destroy mode THEN no auto-delete resource', () => {
