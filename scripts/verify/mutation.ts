@@ -71,6 +71,8 @@ export const LIB_TESTS_PER_FILE: Readonly<Record<string, readonly string[]>> = {
     'test/lib/zenml-spark-stack.test.ts',
     'test/lib/zenml-spark-stack.iam.test.ts',
     'test/lib/spark-history-identity.test.ts',
+    // The stack deploys the server: its chart's dependencies and the RDS CA region rule.
+    'test/lib/zenml-server.test.ts',
     ACKNOWLEDGEMENTS_TEST,
   ],
   'lib/spark-cluster.ts': ['test/lib/spark-cluster.test.ts', ACKNOWLEDGEMENTS_TEST],

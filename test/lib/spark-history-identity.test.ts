@@ -141,5 +141,22 @@ describe('Spark History Server identity', () => {
         JSON.stringify(r.Properties.Manifest).includes('spark-history-server'),
     );
     expect(manifests).toHaveLength(1);
+    const [, manifest] = manifests[0] as [string, { DependsOn?: string[]; Properties: unknown }];
+    const association = Object.entries(resources(template)).find(
+      ([, r]) => r.Type === 'AWS::EKS::PodIdentityAssociation' && r.Properties.Namespace === 'spark-history',
+    )?.[0];
+    expect(manifest.DependsOn).toContain(association);
+    // The server runs the project's image from this stack's ECR repository.
+    const text = JSON.stringify(manifest.Properties);
+    expect(text).toContain('.dkr.ecr.');
+    expect(text).toContain(
+      `{"Ref":"${Object.entries(resources(template)).find(([, r]) => r.Type === 'AWS::ECR::Repository')?.[0]}"}`,
+    );
+  });
+
+  test("its role's description names the service account it is for", () => {
+    const { template } = synth();
+    const id = roleId(template, '-spark-history') as string;
+    expect(resources(template)[id].Properties.Description).toMatch(/spark-history\/spark-history-server/);
   });
 });

@@ -117,6 +117,29 @@ describe('IAM the product promises, exactly', () => {
     );
   });
 
+  test('GIVEN s3AccessKey THEN the Spark role also reads the S3 access-key secret', () => {
+    const keyed = synth({ s3AccessKey: true });
+    const all = keyed.template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+    const role = Object.keys(all).find(
+      (id) => all[id].Type === 'AWS::IAM::Role' && all[id].Properties.RoleName === 'zenml-spark-spark-pods',
+    );
+    const statements = Object.values(all)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles ?? []).includes(`"${role}"`),
+      )
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      // CDK merges the two secret reads into one statement.
+      Resource: [
+        ref(keyed.stack.database?.secret as Construct),
+        ref(keyed.stack.s3Authentication?.secret as Construct),
+      ],
+    });
+  });
+
   test('ZenML server role: the zenml/* secrets store, its two secrets, rds-db:connect as zenml_server only', () => {
     const server = s.zenmlServer as NonNullable<typeof s.zenmlServer>;
     expectOnlyTheseRights(

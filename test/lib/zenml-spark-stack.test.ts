@@ -23,6 +23,26 @@ describe('ZenmlSparkStack', () => {
     );
   });
 
+  test("outputs: the registry host ZenML logs in to is this account and region's ECR", () => {
+    expect(synth().template.toJSON().Outputs[OUTPUT_KEYS.containerRegistryUri].Value).toEqual({
+      'Fn::Join': [
+        '',
+        [{ Ref: 'AWS::AccountId' }, '.dkr.ecr.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }],
+      ],
+    });
+  });
+
+  test('MySQL admits the EKS cluster security group, with a description saying so', () => {
+    const ingress = Object.values(
+      synth().template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { FromPort: 3306, SourceSecurityGroupId: Match.anyValue() },
+      }),
+    );
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0].Properties.Description).toBe('MySQL from the EKS cluster');
+    expect(JSON.stringify(ingress[0].Properties.SourceSecurityGroupId)).toContain('ClusterSecurityGroupId');
+  });
+
   test('outputs: k8s:// master URL, s3:// path and the update-kubeconfig command', () => {
     const { template } = synth();
     template.hasOutput(OUTPUT_KEYS.sparkMasterUrl, {
