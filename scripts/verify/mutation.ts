@@ -75,7 +75,14 @@ export const LIB_TESTS_PER_FILE: Readonly<Record<string, readonly string[]>> = {
     'test/lib/zenml-server.test.ts',
     ACKNOWLEDGEMENTS_TEST,
   ],
-  'lib/spark-cluster.ts': ['test/lib/spark-cluster.test.ts', ACKNOWLEDGEMENTS_TEST],
+  'lib/spark-cluster.ts': [
+    'test/lib/spark-cluster.test.ts',
+    // Through the app: the cluster's outputs and deploy order, its ARN in every Pod Identity trust.
+    'test/lib/zenml-spark-stack.test.ts',
+    'test/lib/zenml-spark-stack.iam.test.ts',
+    'test/lib/cluster-autoscaler-identity.test.ts',
+    ACKNOWLEDGEMENTS_TEST,
+  ],
   'lib/zenml-server.ts': ['test/lib/zenml-server.test.ts', ACKNOWLEDGEMENTS_TEST],
   'lib/metadata-database.ts': [
     'test/lib/metadata-database.test.ts',
@@ -334,22 +341,34 @@ async function runStrykerGroup(
 }
 
 /**
- * What a by-file run's verdicts depend on, as one sha256: the git trees of lib/, k8s/ and
- * test/lib/ (the code the tests build, and the tests), the lock file, the Stryker config, and the
- * run's file and tests. Undefined when any of those has uncommitted changes: then nothing is reused.
+ * What a by-file run's verdicts depend on, as one sha256: the git trees of lib/ and k8s/ (the code
+ * the tests build), the run's own test files and test/lib/'s helpers (fixtures), the lock file,
+ * the Stryker and jest configs, and the run's file and tests. Undefined when any of those has
+ * uncommitted changes (then nothing is reused) or a test is not a committed file.
  */
 export function byFileInputsKey(
   g: Pick<MutationGroup, 'mutate' | 'tests'>,
   cwd = REPO_ROOT,
 ): string | undefined {
-  const inputs = ['lib', 'k8s', 'test/lib', 'package-lock.json', 'stryker.config.json'];
   const git = (args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' });
+  const helpers = git(['ls-files', '--', 'test/lib'])
+    .stdout.split('\n')
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const inputs = [
+    'lib',
+    'k8s',
+    'package-lock.json',
+    'stryker.config.json',
+    'jest.config.js',
+    ...(g.tests ?? []),
+    ...helpers,
+  ];
   const dirty = git(['status', '--porcelain', '--untracked-files=all', '--', ...inputs]);
   if (dirty.status !== 0 || dirty.stdout.trim() !== '') return undefined;
-  const trees = git(['rev-parse', ...inputs.map((i) => `HEAD:${i}`)]);
-  if (trees.status !== 0) return undefined;
+  const objects = git(['rev-parse', ...inputs.map((i) => `HEAD:${i}`)]);
+  if (objects.status !== 0) return undefined;
   const what = JSON.stringify({ mutate: g.mutate, tests: g.tests, secondPass: SECOND_PASS_TESTS });
-  return createHash('sha256').update(trees.stdout).update(what).digest('hex');
+  return createHash('sha256').update(objects.stdout).update(what).digest('hex');
 }
 
 function byFileResultPath(name: string): string {

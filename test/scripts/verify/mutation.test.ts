@@ -151,22 +151,23 @@ describe('npm run mutation: the second pass with the slow tests', () => {
 });
 
 describe('npm run mutation: reusing a by-file run', () => {
-  test('the inputs key follows the committed lib/, k8s/, test/lib/ and the run; uncommitted changes reuse nothing', () => {
+  test("the inputs key follows the committed lib/, k8s/, the run's tests and test helpers; uncommitted changes reuse nothing", () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'zse-mutation-key-'));
     try {
       const git = (...args: string[]) =>
         execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
-      git('init', '-q');
-      for (const f of [
+      const files = [
         'lib/a.ts',
         'k8s/c.ts',
         'test/lib/a.test.ts',
-        'package-lock.json',
-        'stryker.config.json',
-      ]) {
+        'test/lib/b.test.ts',
+        'test/lib/fixtures.ts',
+      ];
+      for (const f of [...files, 'package-lock.json', 'stryker.config.json', 'jest.config.js']) {
         fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
         fs.writeFileSync(path.join(repo, f), `${f}\n`);
       }
+      git('init', '-q');
       git('add', '.');
       git('commit', '-qm', 'one');
       const run = { mutate: ['lib/a.ts'], tests: ['test/lib/a.test.ts'] };
@@ -174,15 +175,18 @@ describe('npm run mutation: reusing a by-file run', () => {
       expect(key).toMatch(/^[0-9a-f]{64}$/);
       expect(byFileInputsKey(run, repo)).toBe(key);
       expect(byFileInputsKey({ ...run, tests: ['test/lib/b.test.ts'] }, repo)).not.toBe(key);
-      fs.appendFileSync(path.join(repo, 'k8s/c.ts'), 'changed\n');
-      expect(byFileInputsKey(run, repo)).toBeUndefined();
-      git('commit', '-qam', 'two');
-      expect(byFileInputsKey(run, repo)).toMatch(/^[0-9a-f]{64}$/);
-      expect(byFileInputsKey(run, repo)).not.toBe(key);
-      // A change outside the inputs (a README) keeps the key.
-      const before = byFileInputsKey(run, repo);
-      fs.writeFileSync(path.join(repo, 'README.md'), 'x\n');
-      expect(byFileInputsKey(run, repo)).toBe(before);
+      expect(byFileInputsKey({ ...run, tests: ['test/lib/missing.test.ts'] }, repo)).toBeUndefined();
+      // Another file's test changing keeps the key; a change to the code, a helper or its own test does not.
+      fs.appendFileSync(path.join(repo, 'test/lib/b.test.ts'), 'changed\n');
+      git('commit', '-qam', 'b');
+      expect(byFileInputsKey(run, repo)).toBe(key);
+      for (const f of ['k8s/c.ts', 'test/lib/fixtures.ts', 'test/lib/a.test.ts']) {
+        const before = byFileInputsKey(run, repo);
+        fs.appendFileSync(path.join(repo, f), 'changed\n');
+        expect([f, byFileInputsKey(run, repo)]).toEqual([f, undefined]);
+        git('commit', '-qam', f);
+        expect([f, byFileInputsKey(run, repo)]).not.toEqual([f, before]);
+      }
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
