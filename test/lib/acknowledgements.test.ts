@@ -23,15 +23,16 @@ import { CDK_JSON_CONTEXT } from './fixtures';
 /**
  * Each variant turns on acknowledgements the default does not have (or drops ones it has):
  * versioning (the bucket's versioning acknowledgement goes), retain (deletion protection on, so
- * its acknowledgements go), the keyed S3 secret, the open-MySQL override, password auth, and
+ * its acknowledgements go), the keyed S3 secret, the public API endpoint, the open-MySQL override, password auth, and
  * no in-cluster ZenML server (no server role, no database).
  */
 const VARIANTS: Record<string, Record<string, unknown>> = {
   default: {},
-  'versioned bucket, retain, keyed S3 secret': {
+  'versioned bucket, retain, keyed S3 secret, public API endpoint': {
     bucketVersioning: true,
     removalMode: 'retain',
     s3AccessKey: true,
+    clusterEndpointPublicCidrs: ['203.0.113.0/24'],
   },
   'MySQL open with its override, password auth': {
     mysqlAllowedCidrs: ['0.0.0.0/0'],

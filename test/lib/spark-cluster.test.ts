@@ -230,6 +230,50 @@ describe('SparkCluster', () => {
         .map((l) => l.Properties.Description)
         .join(' ');
     expect(layerDescription('1.35')).toMatch(/kubectl/i);
+    expect(layerDescription('1.34')).toEqual(layerDescription('1.35'));
     expect(layerDescription('1.35')).not.toEqual(layerDescription('1.36'));
+  });
+
+  test('deploy order: the cluster waits only for its log group; each pool also for the NAT routes of its subnets', () => {
+    const resources = synth().template.toJSON().Resources as Record<
+      string,
+      { Type: string; DependsOn?: string[] }
+    >;
+    const idsOf = (type: string) => Object.keys(resources).filter((id) => resources[id].Type === type);
+    const [logGroup] = idsOf('AWS::Logs::LogGroup').filter((id) =>
+      id.startsWith('SparkClusterControlPlaneLogs'),
+    );
+    // Not the VPC's routes and NAT: the control plane needs only its subnets, which it references.
+    expect(resources[idsOf('AWS::EKS::Cluster')[0]].DependsOn).toEqual([logGroup]);
+    const natRoutes = idsOf('AWS::EC2::Route').filter((id) =>
+      /^NetworkVpcNodesSubnet\dDefaultRoute/.test(id),
+    );
+    expect(natRoutes).toHaveLength(2);
+    for (const pool of idsOf('AWS::EKS::Nodegroup'))
+      expect([pool, resources[pool].DependsOn]).toEqual([pool, expect.arrayContaining(natRoutes)]);
+  });
+
+  test('stable logical ids for the pools and add-ons (a renamed one is replaced), add-ons removed with the stack', () => {
+    const { template } = synth();
+    const ids = (type: string) =>
+      Object.keys(template.findResources(type)).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(ids('AWS::EKS::Nodegroup').sort()).toEqual([
+      'SparkClusterNodegroupSparkNodes',
+      'SparkClusterNodegroupSystemNodes',
+    ]);
+    expect(ids('AWS::EKS::Addon').sort()).toEqual([
+      'SparkClusterCoreDnsAddon',
+      'SparkClusterEksPodIdentityAgentAddon',
+      'SparkClusterKubeProxyAddon',
+      'SparkClusterVpcCniAddon',
+    ]);
+    for (const addon of Object.values(template.findResources('AWS::EKS::Addon')))
+      expect(addon.Properties.PreserveOnDelete).toBe(false);
+  });
+
+  test("the secrets key's description names the cluster", () => {
+    synth().template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Envelope encryption of Kubernetes secrets in zenml-spark',
+    });
   });
 });

@@ -20,6 +20,9 @@ export type MutantStatus =
 export interface Mutant {
   readonly file: string;
   readonly line: number;
+  /** Stryker only: where the mutated code starts (column) and ends, for re-running exactly it. */
+  readonly column?: number;
+  readonly endLine?: number;
   readonly mutator: string;
   /** What the mutant put in place of the code (Stryker), or the mutant's name (mutmut). */
   readonly replacement: string;
@@ -95,7 +98,7 @@ interface StrykerReport {
         mutatorName: string;
         replacement?: string;
         status: MutantStatus;
-        location: { start: { line: number; column: number } };
+        location: { start: { line: number; column: number }; end?: { line: number; column: number } };
       }[];
     }
   >;
@@ -109,6 +112,8 @@ export function strykerMutants(json: string, root: string): Mutant[] {
     f.mutants.map((m) => ({
       file: file.startsWith(prefix) ? file.slice(prefix.length) : file,
       line: m.location.start.line,
+      column: m.location.start.column,
+      endLine: m.location.end?.line ?? m.location.start.line,
       mutator: m.mutatorName,
       replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 120),
       status: m.status,

@@ -119,34 +119,46 @@ describe('npm run mutation: choosing what to mutate', () => {
 });
 
 describe('npm run mutation: the second pass with the slow tests', () => {
-  test('only the lines where a mutant survived or was not covered run again, once each, in line order', () => {
+  const at = (m: Mutant, column: number, endLine = m.line): Mutant => ({ ...m, column, endLine });
+
+  test('every survivor and not-covered mutant runs again over all its lines, each range once, in order', () => {
     const first = [
-      mutant(12, '""', 'Killed'),
-      mutant(12, '"x"', 'Survived'),
-      mutant(9, '""', 'NoCoverage'),
-      mutant(3, '""', 'Timeout'),
-      mutant(100, '""', 'Survived'),
-      mutant(12, '""', 'Survived', 'lib/b.ts'),
+      at(mutant(12, '""', 'Killed'), 5),
+      at(mutant(12, '"x"', 'Survived'), 9),
+      at(mutant(9, '""', 'NoCoverage'), 3),
+      at(mutant(3, '""', 'Timeout'), 1),
+      // A block mutant: Stryker re-runs it only when the range holds all of it.
+      at(mutant(100, '{}', 'Survived'), 40, 128),
+      at(mutant(12, '""', 'Survived', 'lib/b.ts'), 5),
+      mutant(20, '""', 'Survived'),
     ];
     expect(survivorLineRanges(first)).toEqual([
       'lib/a.ts:9-9',
       'lib/a.ts:12-12',
-      'lib/a.ts:100-100',
+      'lib/a.ts:20-20',
+      'lib/a.ts:100-128',
       'lib/b.ts:12-12',
     ]);
     expect(survivorLineRanges([mutant(1, '""', 'Killed'), mutant(2, '""', 'RuntimeError')])).toEqual([]);
   });
 
-  test("the second pass decides every mutant of the lines it ran; the first pass's other lines stand", () => {
-    const first = [mutant(3, '""', 'Killed'), mutant(12, '""', 'Killed'), mutant(12, '"x"', 'Survived')];
-    const second = [mutant(12, '""', 'Killed'), mutant(12, '"x"', 'Killed')];
-    expect(mergeSecondPass(first, second)).toEqual([
-      mutant(3, '""', 'Killed'),
-      mutant(12, '""', 'Killed'),
-      mutant(12, '"x"', 'Killed'),
+  test('the second pass decides the mutants it ran, matched by position and change; the others keep their verdict', () => {
+    const first = [
+      at(mutant(3, '""', 'Killed'), 1),
+      at(mutant(12, '""', 'Killed'), 5),
+      at(mutant(12, '"x"', 'Survived'), 9),
+      at(mutant(12, '"x"', 'Survived'), 30),
+    ];
+    const second = [at(mutant(12, '""', 'Killed'), 5), at(mutant(12, '"x"', 'Killed'), 9)];
+    expect(mergeSecondPass(first, second).map((m) => [m.line, m.column, m.status])).toEqual([
+      [3, 1, 'Killed'],
+      [12, 5, 'Killed'],
+      [12, 9, 'Killed'],
+      [12, 30, 'Survived'],
     ]);
-    // Same line number in another file is another line.
-    expect(mergeSecondPass([mutant(12, '""', 'Survived', 'lib/b.ts')], second)).toHaveLength(3);
+    // The same position in another file is another mutant.
+    const other = at(mutant(12, '"x"', 'Survived', 'lib/b.ts'), 9);
+    expect(mergeSecondPass([other], second)).toEqual([other]);
   });
 });
 

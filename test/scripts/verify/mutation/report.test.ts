@@ -51,7 +51,7 @@ describe('mutation score', () => {
 });
 
 describe('reading the tools', () => {
-  test("Stryker's JSON: paths relative to the repository, line, mutator, replacement on one line", () => {
+  test("Stryker's JSON: paths relative to the repository, start and end, mutator, replacement on one line", () => {
     const json = JSON.stringify({
       files: {
         '/repo/lib/settings/pool-rules.ts': {
@@ -60,7 +60,7 @@ describe('reading the tools', () => {
               mutatorName: 'EqualityOperator',
               replacement: 'c.nodeMaxSize >\n   0',
               status: 'Survived',
-              location: { start: { line: 97, column: 40 } },
+              location: { start: { line: 97, column: 40 }, end: { line: 98, column: 5 } },
             },
             { mutatorName: 'BlockStatement', status: 'Killed', location: { start: { line: 3, column: 1 } } },
           ],
@@ -71,6 +71,8 @@ describe('reading the tools', () => {
       {
         file: 'lib/settings/pool-rules.ts',
         line: 97,
+        column: 40,
+        endLine: 98,
         mutator: 'EqualityOperator',
         replacement: 'c.nodeMaxSize > 0',
         status: 'Survived',
@@ -78,6 +80,9 @@ describe('reading the tools', () => {
       {
         file: 'lib/settings/pool-rules.ts',
         line: 3,
+        column: 1,
+        // No end in the report: the mutant is taken to end on its first line.
+        endLine: 3,
         mutator: 'BlockStatement',
         replacement: '',
         status: 'Killed',
