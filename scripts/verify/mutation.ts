@@ -422,15 +422,13 @@ export function mergeSecondPass(first: readonly Mutant[], second: readonly Mutan
  * spans several lines (2026-12-01: ranges of first lines only left such survivors untested).
  */
 export function survivorLineRanges(mutants: readonly Mutant[]): string[] {
-  const ranges = new Set(
-    mutants.filter(alive).map((m) => `${m.file}:${m.line}-${Math.max(m.line, m.endLine ?? m.line)}`),
-  );
+  const ranges = new Set(mutants.filter(alive).map((m) => `${m.file}:${m.line}-${m.endLine ?? m.line}`));
   return [...ranges].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 async function runStrykerTwoPass(g: MutationGroup, concurrency: number): Promise<Mutant[]> {
   const firstTests = g.tests?.filter((t) => !SECOND_PASS_TESTS.includes(t));
-  if (!g.tests || !firstTests || firstTests.length === g.tests.length || firstTests.length === 0) {
+  if (!firstTests || firstTests.length === 0 || firstTests.length === g.tests?.length) {
     // A by-file run is reused through its verdicts (byFileInputsKey), not Stryker's incremental
     // report: with coverage "all" that report re-used survivors whose tests had changed (seen
     // 2026-12-01: 122 of 130 zenml-spark-stack.ts results re-used after new tests that kill some).
@@ -447,8 +445,9 @@ async function runStrykerTwoPass(g: MutationGroup, concurrency: number): Promise
     incremental: false,
   });
   const merged = mergeSecondPass(first, second);
-  const decided = new Set(second.map(identity));
-  const unchecked = first.filter((m) => alive(m) && !decided.has(identity(m))).length;
+  // Every merged mutant not taken from `second` kept its first-pass verdict.
+  const rerun = new Set(second);
+  const unchecked = merged.filter((m) => alive(m) && !rerun.has(m)).length;
   if (unchecked > 0)
     console.log(
       `── ${g.name}: ${unchecked} survivors the second pass did not re-run keep the first pass's verdict`,
